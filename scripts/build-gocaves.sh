@@ -49,7 +49,11 @@ cleanup() {
 trap cleanup EXIT
 
 # `go mod download` run outside a module: it only fills the module cache.
-json="$(cd "$work" && go mod download -json "$GOCAVES_MODULE@$GOCAVES_VERSION")"
+if ! json="$(cd "$work" && go mod download -json "$GOCAVES_MODULE@$GOCAVES_VERSION")"; then
+	printf 'build-gocaves: go mod download %s@%s failed:\n%s\n' \
+		"$GOCAVES_MODULE" "$GOCAVES_VERSION" "$json" >&2
+	exit 1
+fi
 dir="$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
 if [[ -z "$dir" || ! -f "$dir/go.mod" ]]; then
 	printf 'build-gocaves: go mod download gave no source dir:\n%s\n' "$json" >&2

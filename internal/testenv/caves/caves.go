@@ -12,8 +12,9 @@
 // couchbase bucket "default" (1 replica), the memcached bucket "memd" and the
 // admin user Administrator/password, prints {"connstr":"couchbase://..."} on
 // stderr and serves until killed. KV (CRUD, CAS, subdoc, collections) and
-// bucket, scope, collection and user management work; N1QL query, search,
-// analytics and views are not implemented (their services only answer pings).
+// bucket, scope, collection and user management work, as do view design
+// documents and view queries; N1QL query, search (FTS) and analytics are not
+// implemented (those services only answer pings), and there is no DCP.
 package caves
 
 import (
@@ -67,10 +68,10 @@ type Cluster struct {
 type Process struct {
 	Cluster
 
-	cmd    *exec.Cmd
-	out    *outputWatcher
-	done   chan struct{} // closed once the process has exited
-	err    error         // cmd.Wait's result; set before done is closed
+	cmd  *exec.Cmd
+	out  *outputWatcher
+	done chan struct{} // closed once the process has exited
+	err  error         // cmd.Wait's result; set before done is closed
 
 	stopOnce sync.Once
 	cancel   context.CancelFunc
@@ -87,7 +88,7 @@ func Start(t testing.TB) Cluster {
 		if errors.Is(err, ErrBinaryNotFound) && os.Getenv("CI") == "" {
 			t.Skipf("skipping Couchbase test: %v (build it with `make bin/gocaves` or scripts/build-gocaves.sh, or set %s)", err, EnvBin)
 		}
-		t.Fatalf("caves: %v", err)
+		t.Fatalf("caves: %v (build it with `make bin/gocaves` or scripts/build-gocaves.sh, or set %s)", err, EnvBin)
 	}
 
 	p, err := StartProcess(context.Background(), bin)
@@ -160,6 +161,7 @@ func StartProcess(ctx context.Context, binPath string) (*Process, error) {
 	cmd.Stdout = out
 	cmd.Stderr = out
 	cmd.WaitDelay = 5 * time.Second
+	killWithParent(cmd)
 
 	if err := cmd.Start(); err != nil {
 		cancel()

@@ -1,0 +1,112 @@
+package kafka
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"github.com/confluentinc/confluent-kafka-go/v2/schemaregistry"
+
+	"github.com/kafka-enterprise-orders/orders/internal/config"
+)
+
+// Config holds the connection settings every service shares.
+type Config struct {
+	// Brokers is the bootstrap.servers list.
+	Brokers string
+	// SchemaRegistryURL is the Confluent Schema Registry base URL.
+	SchemaRegistryURL string
+	// AutoRegister registers a message's schema on first use. Production
+	// deployments turn it off and register schemas from CI instead.
+	AutoRegister bool
+	// Partitions and ReplicationFactor are used when a service creates the
+	// topics it owns.
+	Partitions        int
+	ReplicationFactor int
+	// ClientID names the service to the brokers.
+	ClientID string
+	// Logger receives librdkafka's own log lines; nil uses slog.Default().
+	Logger *slog.Logger
+	// Extra holds additional librdkafka properties, e.g. security settings.
+	Extra kafka.ConfigMap
+}
+
+// Register adds the shared Kafka flags to a config set.
+func (c *Config) Register(s *config.Set) {
+	s.String(&c.Brokers, "kafka-brokers", "localhost:9092", "Kafka bootstrap servers, comma-separated")
+	s.String(&c.SchemaRegistryURL, "schema-registry-url", "http://localhost:8081", "Confluent Schema Registry URL")
+	s.Bool(&c.AutoRegister, "auto-register-schemas", true, "register protobuf schemas on first use (turn off in production)")
+	s.Int(&c.Partitions, "topic-partitions", 3, "partitions of topics this service creates")
+	s.Int(&c.ReplicationFactor, "topic-replication-factor", 1, "replication factor of topics this service creates")
+}
+
+func (c Config) logger() *slog.Logger {
+	if c.Logger != nil {
+		return c.Logger
+	}
+	return slog.Default()
+}
+
+func (c Config) clientID(role string) string {
+	id := c.ClientID
+	if id == "" {
+		id = "orders"
+	}
+	return id + "-" + role
+}
+
+// base returns the properties common to every client.
+func (c Config) base(role string) kafka.ConfigMap {
+	m := kafka.ConfigMap{
+		"bootstrap.servers": c.Brokers,
+		"client.id":         c.clientID(role),
+		// franz-go clients and librdkafka must agree on key → partition.
+		"partitioner": "murmur2_random",
+	}
+	for k, v := range c.Extra {
+		m[k] = v
+	}
+	return m
+}
+
+// producerConfig is an idempotent producer: acks=all, no duplicates on retry.
+func (c Config) producerConfig(role string) kafka.ConfigMap {
+	m := c.base(role)
+	m["enable.idempotence"] = true
+	m["acks"] = "all"
+	m["linger.ms"] = 5
+	m["go.delivery.reports"] = true
+	return m
+}
+
+// consumerConfig never commits on its own: the owner stores or commits
+// offsets once the output is durable. It reads only committed transactional
+// records.
+func (c Config) consumerConfig(role, group string) kafka.ConfigMap {
+	m := c.base(role)
+	m["group.id"] = group
+	m["isolation.level"] = "read_committed"
+	m["auto.offset.reset"] = "earliest"
+	m["enable.auto.offset.store"] = false
+	m["enable.partition.eof"] = false
+	return m
+}
+
+// registry opens a Schema Registry client.
+func (c Config) registry() (schemaregistry.Client, error) {
+	client, err := schemaregistry.NewClient(schemaregistry.NewConfig(c.SchemaRegistryURL))
+	if err != nil {
+		return nil, fmt.Errorf("schema registry client for %s: %w", c.SchemaRegistryURL, err)
+	}
+	return client, nil
+}
+
+// Hostname returns a stable instance name for transactional ids.
+func Hostname() string {
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return "localhost"
+	}
+	return h
+}

@@ -1,0 +1,158 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"google.golang.org/protobuf/proto"
+)
+
+// ConsumerOptions configures Consume.
+type ConsumerOptions struct {
+	// Group is the consumer group id; members share the topic's partitions.
+	Group string
+	// DeadLetters receives records that cannot be decoded or are invalid.
+	DeadLetters *Producer
+	// OnAssign, when set, runs after partitions are assigned and before
+	// their records are handled (for example to catch up a lookup table).
+	OnAssign func(ctx context.Context, parts []kafka.TopicPartition) error
+	// Backoff bounds the wait between retries of a failing handler; zero
+	// means 100ms to 10s.
+	MinBackoff, MaxBackoff time.Duration
+}
+
+// Consume runs an at-least-once consumer-group loop over topic until ctx
+// ends. handle is called for every record in partition order; its output
+// must be durable when it returns nil, since the record's offset is stored
+// for commit right after. A handler error of class deserialization or
+// validation (see Invalid) sends the record to the dead-letter topic; any
+// other error is retried with backoff, holding only that record's partition
+// position. On return every stored offset has been committed.
+func Consume[T proto.Message](ctx context.Context, cfg Config, opts ConsumerOptions, topic Topic[T], handle func(context.Context, Record[T]) error) (err error) {
+	conf := cfg.consumerConfig(opts.Group, opts.Group)
+	c, err := kafka.NewConsumer(&conf)
+	if err != nil {
+		return fmt.Errorf("create consumer %s: %w", opts.Group, err)
+	}
+	defer func() {
+		// Close commits the stored offsets and leaves the group.
+		if cerr := c.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("close consumer %s: %w", opts.Group, cerr))
+		}
+	}()
+	log := cfg.logger().With("group", opts.Group, "topic", topic.Name)
+	var assignErr error
+	rebalance := func(c *kafka.Consumer, ev kafka.Event) error {
+		if e, ok := ev.(kafka.AssignedPartitions); ok {
+			log.Info("partitions assigned", "partitions", partitionList(e.Partitions))
+			if opts.OnAssign != nil {
+				assignErr = opts.OnAssign(ctx, e.Partitions)
+			}
+		}
+		return nil
+	}
+	if err := c.SubscribeTopics([]string{topic.Name}, rebalance); err != nil {
+		return fmt.Errorf("subscribe %s to %s: %w", opts.Group, topic.Name, err)
+	}
+	retry := backoff{min: opts.MinBackoff, max: opts.MaxBackoff}
+	for ctx.Err() == nil {
+		ev := c.Poll(100)
+		if assignErr != nil {
+			return fmt.Errorf("%s: prepare assigned partitions: %w", opts.Group, assignErr)
+		}
+		switch e := ev.(type) {
+		case *kafka.Message:
+			if err := handleWithRetry(ctx, log, &retry, func() error {
+				return process(ctx, log, opts, topic, e, handle)
+			}); err != nil {
+				return err
+			}
+			if _, err := c.StoreOffsets([]kafka.TopicPartition{next(e.TopicPartition)}); err != nil {
+				return fmt.Errorf("%s: store offset: %w", opts.Group, err)
+			}
+		case kafka.Error:
+			if e.IsFatal() {
+				return fmt.Errorf("%s: fatal consumer error: %w", opts.Group, e)
+			}
+			log.Warn("kafka consumer", "error", e.Error())
+		}
+	}
+	return nil
+}
+
+// process decodes and handles one record, dead-lettering permanent failures.
+func process[T proto.Message](ctx context.Context, log *slog.Logger, opts ConsumerOptions, topic Topic[T], msg *kafka.Message, handle func(context.Context, Record[T]) error) error {
+	rec, err := topic.Decode(msg)
+	if err == nil {
+		err = handle(ctx, rec)
+	}
+	if err == nil || ErrorClass(err) == "" {
+		return err
+	}
+	log.Warn("record sent to dead-letter topic",
+		"partition", msg.TopicPartition.Partition, "offset", int64(msg.TopicPartition.Offset), "error", err)
+	if opts.DeadLetters == nil {
+		return fmt.Errorf("no dead-letter producer for %s: %w", topic.Name, err)
+	}
+	return opts.DeadLetters.ProduceSync(ctx, DeadLetter(msg, opts.Group, err, time.Now()))
+}
+
+// handleWithRetry retries fn with backoff until it succeeds or ctx ends.
+func handleWithRetry(ctx context.Context, log *slog.Logger, b *backoff, fn func() error) error {
+	for {
+		err := fn()
+		if err == nil {
+			b.reset()
+			return nil
+		}
+		wait := b.next()
+		log.Warn("handler failed, will retry", "error", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("gave up retrying: %w", errors.Join(err, ctx.Err()))
+		case <-time.After(wait):
+		}
+	}
+}
+
+// next returns the offset to commit after consuming tp.
+func next(tp kafka.TopicPartition) kafka.TopicPartition {
+	tp.Offset++
+	tp.Metadata = nil
+	tp.Error = nil
+	return tp
+}
+
+func partitionList(parts []kafka.TopicPartition) []string {
+	out := make([]string, len(parts))
+	for i, p := range parts {
+		out[i] = fmt.Sprintf("%s[%d]", *p.Topic, p.Partition)
+	}
+	return out
+}
+
+// backoff doubles a wait between min and max.
+type backoff struct {
+	min, max, cur time.Duration
+}
+
+func (b *backoff) next() time.Duration {
+	if b.min <= 0 {
+		b.min = 100 * time.Millisecond
+	}
+	if b.max <= 0 {
+		b.max = 10 * time.Second
+	}
+	if b.cur == 0 {
+		b.cur = b.min
+	} else {
+		b.cur = min(2*b.cur, b.max)
+	}
+	return b.cur
+}
+
+func (b *backoff) reset() { b.cur = 0 }

@@ -1,0 +1,18 @@
+// Package kafka is the platform's typed event backbone over
+// confluent-kafka-go (librdkafka) and its Schema Registry protobuf serde.
+//
+// It offers four building blocks, each owning its librdkafka clients:
+//
+//   - Publisher[T]: an idempotent producer of one protobuf type to one topic.
+//   - Consume: an at-least-once consumer-group loop that stores an offset only
+//     after its handler has made the output durable.
+//   - Transform: an exactly-once consume-transform-produce loop over Kafka
+//     transactions (outputs, dead letters and input offsets commit together).
+//   - Table[T]: a global, read_committed view of a (compacted) topic that
+//     reads every partition from the beginning, for lookup tables and
+//     query state.
+//
+// A record that cannot be decoded or fails validation is never dropped and
+// never blocks its partition: it goes unchanged to "<topic>.dlq" with headers
+// naming the error (see DeadLetter).
+package kafka

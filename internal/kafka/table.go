@@ -1,0 +1,192 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"google.golang.org/protobuf/proto"
+)
+
+// Table is a global view of a topic: it reads every partition from the
+// beginning (read_committed, no consumer group) and hands each record to an
+// apply function, which keeps whatever state its owner needs. Every
+// instance of a service sees the whole topic, as a lookup table or query
+// view should.
+type Table[T proto.Message] struct {
+	cfg   Config
+	topic Topic[T]
+	apply func(Record[T])
+	log   *slog.Logger
+
+	mu       sync.Mutex
+	changed  chan struct{} // closed and replaced on every position change
+	position map[int32]int64
+	client   *kafka.Consumer // set once Run has assigned the partitions
+	parts    []int32
+}
+
+// NewTable returns a table over topic; apply is called from Run's goroutine,
+// one record at a time, in partition order.
+func NewTable[T proto.Message](cfg Config, topic Topic[T], apply func(Record[T])) *Table[T] {
+	return &Table[T]{
+		cfg: cfg, topic: topic, apply: apply, log: cfg.logger().With("table", topic.Name),
+		changed: make(chan struct{}), position: map[int32]int64{},
+	}
+}
+
+// Run reads the topic until ctx ends. Records that cannot be decoded are
+// logged and skipped: the table does not own the topic, its consumers'
+// dead-letter topics hold the evidence.
+func (t *Table[T]) Run(ctx context.Context) (err error) {
+	conf := t.cfg.base("table-" + t.topic.Name)
+	conf["group.id"] = "table-" + t.topic.Name // required by librdkafka, never committed
+	conf["enable.auto.commit"] = false
+	conf["isolation.level"] = "read_committed"
+	conf["enable.partition.eof"] = true
+	c, err := kafka.NewConsumer(&conf)
+	if err != nil {
+		return fmt.Errorf("table %s: create consumer: %w", t.topic.Name, err)
+	}
+	defer func() {
+		if cerr := c.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("table %s: close: %w", t.topic.Name, cerr))
+		}
+	}()
+	parts, err := partitions(ctx, c, t.topic.Name)
+	if err != nil {
+		return fmt.Errorf("table %s: %w", t.topic.Name, err)
+	}
+	assign := make([]kafka.TopicPartition, len(parts))
+	for i, p := range parts {
+		assign[i] = kafka.TopicPartition{Topic: &t.topic.Name, Partition: p, Offset: kafka.OffsetBeginning}
+	}
+	if err := c.Assign(assign); err != nil {
+		return fmt.Errorf("table %s: assign: %w", t.topic.Name, err)
+	}
+	t.mu.Lock()
+	t.client, t.parts = c, parts
+	t.mu.Unlock()
+	defer func() {
+		t.mu.Lock()
+		t.client = nil
+		t.mu.Unlock()
+	}()
+	for ctx.Err() == nil {
+		switch e := c.Poll(100).(type) {
+		case *kafka.Message:
+			t.applyRecord(e)
+			t.advance(e.TopicPartition.Partition, int64(e.TopicPartition.Offset)+1)
+		case kafka.PartitionEOF:
+			t.advance(e.Partition, int64(e.Offset))
+		case kafka.Error:
+			if e.IsFatal() {
+				return fmt.Errorf("table %s: fatal: %w", t.topic.Name, e)
+			}
+			t.log.Warn("kafka table consumer", "error", e.Error())
+		}
+	}
+	return nil
+}
+
+func (t *Table[T]) applyRecord(msg *kafka.Message) {
+	rec, err := t.topic.Decode(msg)
+	if err != nil {
+		t.log.Warn("skipping undecodable record", "error", err)
+		return
+	}
+	t.apply(rec)
+}
+
+func (t *Table[T]) advance(part int32, pos int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if pos <= t.position[part] {
+		return
+	}
+	t.position[part] = pos
+	close(t.changed)
+	t.changed = make(chan struct{})
+}
+
+// Sync waits until the table has applied every record committed to the
+// topic before the call. It is how a service knows its state is restored.
+func (t *Table[T]) Sync(ctx context.Context) error {
+	c, parts, err := t.running(ctx)
+	if err != nil {
+		return err
+	}
+	want := map[int32]int64{}
+	for _, p := range parts {
+		_, high, err := c.QueryWatermarkOffsets(t.topic.Name, p, 10000)
+		if err != nil {
+			return fmt.Errorf("table %s: end offset of partition %d: %w", t.topic.Name, p, err)
+		}
+		want[p] = high
+	}
+	return t.waitFor(ctx, want)
+}
+
+// running waits until Run has its client and partitions.
+func (t *Table[T]) running(ctx context.Context) (*kafka.Consumer, []int32, error) {
+	for {
+		t.mu.Lock()
+		c, parts := t.client, t.parts
+		t.mu.Unlock()
+		if c != nil {
+			return c, parts, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil, fmt.Errorf("table %s: not running: %w", t.topic.Name, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func (t *Table[T]) waitFor(ctx context.Context, want map[int32]int64) error {
+	for {
+		t.mu.Lock()
+		behind := false
+		for p, off := range want {
+			if off > 0 && t.position[p] < off {
+				behind = true
+			}
+		}
+		changed := t.changed
+		t.mu.Unlock()
+		if !behind {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("table %s: wait for catch-up: %w", t.topic.Name, ctx.Err())
+		case <-changed:
+		}
+	}
+}
+
+// partitions lists the topic's partitions, waiting for the topic to exist.
+func partitions(ctx context.Context, c *kafka.Consumer, topic string) ([]int32, error) {
+	for {
+		md, err := c.GetMetadata(&topic, false, 5000)
+		if err == nil {
+			if tm, ok := md.Topics[topic]; ok && tm.Error.Code() == kafka.ErrNoError && len(tm.Partitions) > 0 {
+				out := make([]int32, len(tm.Partitions))
+				for i, p := range tm.Partitions {
+					out[i] = p.ID
+				}
+				return out, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("metadata of %s: %w", topic, errors.Join(err, ctx.Err()))
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,291 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"google.golang.org/protobuf/proto"
+)
+
+// TransformOptions configures Transform.
+type TransformOptions struct {
+	// Group is the consumer group id.
+	Group string
+	// TransactionalID must be stable per instance (e.g. "<group>-<host>"), so
+	// that a restarted instance fences its crashed predecessor and aborts
+	// its open transaction.
+	TransactionalID string
+	// MaxBatch and Linger bound one transaction: at most MaxBatch input
+	// records, collected for at most Linger. Zero means 500 and 50ms.
+	MaxBatch int
+	Linger   time.Duration
+	// TransactionTimeout is transaction.timeout.ms; zero means 30s.
+	TransactionTimeout time.Duration
+	// OnAssign runs after partitions are assigned and before any of their
+	// records is transformed: the place to restore state for them.
+	OnAssign func(ctx context.Context, parts []kafka.TopicPartition) error
+	// BeforeCommit, when set, runs before each commit; an error abandons the
+	// transaction uncommitted, exactly as a crash would. It is the seam for
+	// fault injection and instrumentation.
+	BeforeCommit func(ctx context.Context, batch int) error
+}
+
+// TransformFunc turns one input record into the records to publish. An
+// error of class deserialization or validation dead-letters the input (in
+// the same transaction); any other error aborts the transaction.
+type TransformFunc[T proto.Message] func(ctx context.Context, rec Record[T]) ([]*kafka.Message, error)
+
+// Transform runs an exactly-once consume-transform-produce loop until ctx
+// ends or an error occurs: each batch of inputs, its outputs, its dead
+// letters and its input offsets are committed in one Kafka transaction. On
+// an error the transaction is aborted and Transform returns; callers rebuild
+// their state and start again (see Supervise), resuming from the last
+// committed offsets. Readers of the outputs use read_committed.
+func Transform[T proto.Message](ctx context.Context, cfg Config, opts TransformOptions, topic Topic[T], fn TransformFunc[T]) (err error) {
+	t, err := newTransformer(ctx, cfg, opts, topic, fn)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, t.close()) }()
+	return t.run(ctx)
+}
+
+type transformer[T proto.Message] struct {
+	opts     TransformOptions
+	topic    Topic[T]
+	fn       TransformFunc[T]
+	log      *slog.Logger
+	producer *Producer
+	consumer *kafka.Consumer
+	batch    []*kafka.Message
+	// failed holds an error raised inside the rebalance callback.
+	failed error
+}
+
+func newTransformer[T proto.Message](ctx context.Context, cfg Config, opts TransformOptions, topic Topic[T], fn TransformFunc[T]) (*transformer[T], error) {
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 500
+	}
+	if opts.Linger <= 0 {
+		opts.Linger = 50 * time.Millisecond
+	}
+	if opts.TransactionTimeout <= 0 {
+		opts.TransactionTimeout = 30 * time.Second
+	}
+	pconf := cfg.producerConfig(opts.Group)
+	pconf["transactional.id"] = opts.TransactionalID
+	pconf["transaction.timeout.ms"] = int(opts.TransactionTimeout.Milliseconds())
+	producer, err := newProducer(cfg, pconf)
+	if err != nil {
+		return nil, err
+	}
+	// Fences any earlier instance with this id and aborts its open transaction.
+	if err := producer.Client().InitTransactions(ctx); err != nil {
+		_ = producer.Close(ctx)
+		return nil, fmt.Errorf("%s: init transactions: %w", opts.Group, err)
+	}
+	cconf := cfg.consumerConfig(opts.Group, opts.Group)
+	cconf["enable.auto.commit"] = false
+	consumer, err := kafka.NewConsumer(&cconf)
+	if err != nil {
+		_ = producer.Close(ctx)
+		return nil, fmt.Errorf("create consumer %s: %w", opts.Group, err)
+	}
+	t := &transformer[T]{
+		opts: opts, topic: topic, fn: fn, producer: producer, consumer: consumer,
+		log: cfg.logger().With("group", opts.Group, "topic", topic.Name),
+	}
+	if err := consumer.SubscribeTopics([]string{topic.Name}, t.rebalance(ctx)); err != nil {
+		return nil, errors.Join(fmt.Errorf("subscribe %s: %w", opts.Group, err), t.close())
+	}
+	return t, nil
+}
+
+// close releases both clients without committing anything further.
+func (t *transformer[T]) close() error {
+	cerr := t.consumer.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	perr := t.producer.Close(ctx)
+	if cerr != nil {
+		cerr = fmt.Errorf("close consumer %s: %w", t.opts.Group, cerr)
+	}
+	return errors.Join(cerr, perr)
+}
+
+// rebalance commits the batch in flight before partitions are taken away,
+// and lets the owner restore state before new partitions are processed.
+func (t *transformer[T]) rebalance(ctx context.Context) kafka.RebalanceCb {
+	return func(c *kafka.Consumer, ev kafka.Event) error {
+		switch e := ev.(type) {
+		case kafka.RevokedPartitions:
+			t.log.Info("partitions revoked", "partitions", partitionList(e.Partitions))
+			if err := t.commitBatchDetached(ctx); err != nil && t.failed == nil {
+				t.failed = err
+			}
+		case kafka.AssignedPartitions:
+			t.log.Info("partitions assigned", "partitions", partitionList(e.Partitions))
+			if t.opts.OnAssign != nil && t.failed == nil {
+				if err := t.opts.OnAssign(ctx, e.Partitions); err != nil {
+					t.failed = fmt.Errorf("%s: prepare assigned partitions: %w", t.opts.Group, err)
+				}
+			}
+		}
+		return nil
+	}
+}
+
+func (t *transformer[T]) run(ctx context.Context) error {
+	for {
+		deadline := time.Now().Add(t.opts.Linger)
+		for len(t.batch) < t.opts.MaxBatch && time.Now().Before(deadline) && t.failed == nil && ctx.Err() == nil {
+			if err := t.poll(); err != nil {
+				return err
+			}
+		}
+		if t.failed != nil {
+			return t.failed
+		}
+		// The batch in flight is finished and committed even on shutdown.
+		if err := t.commitBatchDetached(ctx); err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+}
+
+// commitBatchDetached commits with a context that outlives a cancelled ctx
+// by up to one transaction timeout, so shutdown finishes the work in flight.
+func (t *transformer[T]) commitBatchDetached(ctx context.Context) error {
+	c, cancel := context.WithTimeout(context.WithoutCancel(ctx), t.opts.TransactionTimeout)
+	defer cancel()
+	return t.commitBatch(c)
+}
+
+func (t *transformer[T]) poll() error {
+	switch e := t.consumer.Poll(10).(type) {
+	case *kafka.Message:
+		t.batch = append(t.batch, e)
+	case kafka.Error:
+		if e.IsFatal() {
+			return fmt.Errorf("%s: fatal consumer error: %w", t.opts.Group, e)
+		}
+		t.log.Warn("kafka consumer", "error", e.Error())
+	}
+	return nil
+}
+
+// commitBatch transforms the pending batch and commits it in one transaction.
+func (t *transformer[T]) commitBatch(ctx context.Context) error {
+	if len(t.batch) == 0 {
+		return nil
+	}
+	batch := t.batch
+	t.batch = nil
+	p := t.producer.Client()
+	if err := p.BeginTransaction(); err != nil {
+		return fmt.Errorf("%s: begin transaction: %w", t.opts.Group, err)
+	}
+	if err := t.produceOutputs(ctx, batch); err != nil {
+		return t.abort(ctx, err)
+	}
+	meta, err := t.consumer.GetConsumerGroupMetadata()
+	if err != nil {
+		return t.abort(ctx, fmt.Errorf("group metadata: %w", err))
+	}
+	if err := p.SendOffsetsToTransaction(ctx, nextOffsets(batch), meta); err != nil {
+		return t.abort(ctx, fmt.Errorf("send offsets to transaction: %w", err))
+	}
+	if t.opts.BeforeCommit != nil {
+		if err := t.opts.BeforeCommit(ctx, len(batch)); err != nil {
+			return fmt.Errorf("%s: transaction abandoned: %w", t.opts.Group, err)
+		}
+	}
+	if err := p.CommitTransaction(ctx); err != nil {
+		return t.abort(ctx, fmt.Errorf("commit transaction: %w", err))
+	}
+	return nil
+}
+
+func (t *transformer[T]) produceOutputs(ctx context.Context, batch []*kafka.Message) error {
+	for _, msg := range batch {
+		rec, err := t.topic.Decode(msg)
+		var outs []*kafka.Message
+		if err == nil {
+			outs, err = t.fn(ctx, rec)
+		}
+		if err != nil {
+			if ErrorClass(err) == "" {
+				return err
+			}
+			t.log.Warn("record sent to dead-letter topic", "partition", msg.TopicPartition.Partition,
+				"offset", int64(msg.TopicPartition.Offset), "error", err)
+			outs = []*kafka.Message{DeadLetter(msg, t.opts.Group, err, time.Now())}
+		}
+		for _, out := range outs {
+			if err := t.producer.Produce(out, nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (t *transformer[T]) abort(ctx context.Context, cause error) error {
+	cause = fmt.Errorf("%s: %w", t.opts.Group, cause)
+	if err := t.producer.Client().AbortTransaction(ctx); err != nil {
+		return errors.Join(cause, fmt.Errorf("abort transaction: %w", err))
+	}
+	return cause
+}
+
+// nextOffsets returns, per partition, the offset after the last record of batch.
+func nextOffsets(batch []*kafka.Message) []kafka.TopicPartition {
+	type key struct {
+		topic string
+		part  int32
+	}
+	last := map[key]kafka.TopicPartition{}
+	var order []key
+	for _, m := range batch {
+		k := key{*m.TopicPartition.Topic, m.TopicPartition.Partition}
+		if _, seen := last[k]; !seen {
+			order = append(order, k)
+		}
+		last[k] = next(m.TopicPartition)
+	}
+	out := make([]kafka.TopicPartition, len(order))
+	for i, k := range order {
+		out[i] = last[k]
+	}
+	return out
+}
+
+// Supervise runs fn until ctx ends, starting it again with backoff after
+// each error, so that a worker whose transaction failed rebuilds its state
+// and resumes from the last committed offsets.
+func Supervise(ctx context.Context, log *slog.Logger, name string, fn func(context.Context) error) error {
+	b := backoff{min: 200 * time.Millisecond, max: 10 * time.Second}
+	for {
+		err := fn(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err == nil {
+			return nil
+		}
+		wait := b.next()
+		log.Error("worker stopped, restarting", "worker", name, "error", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+	}
+}
