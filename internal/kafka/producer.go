@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -57,15 +58,24 @@ func (p *Producer) dispatch() {
 }
 
 // Produce sends msg without waiting; done (optional) runs once the brokers
-// acknowledged it or gave up.
+// acknowledged it or gave up. When librdkafka's queue is full it waits for
+// room, so a flat-out producer is paced by the brokers.
 func (p *Producer) Produce(msg *kafka.Message, done DeliveryFunc) error {
 	if done != nil {
 		msg.Opaque = done
 	}
-	if err := p.p.Produce(msg, nil); err != nil {
-		return fmt.Errorf("produce to %s: %w", *msg.TopicPartition.Topic, err)
+	for {
+		err := p.p.Produce(msg, nil)
+		var kerr kafka.Error
+		if errors.As(err, &kerr) && kerr.Code() == kafka.ErrQueueFull {
+			p.p.Flush(10)
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("produce to %s: %w", *msg.TopicPartition.Topic, err)
+		}
+		return nil
 	}
-	return nil
 }
 
 // ProduceSync sends msg and waits until the brokers acknowledged it.

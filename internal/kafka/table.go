@@ -190,3 +190,26 @@ func partitions(ctx context.Context, c *kafka.Consumer, topic string) ([]int32, 
 		}
 	}
 }
+
+// Name returns the table's topic.
+func (t *Table[T]) Name() string { return t.topic.Name }
+
+// View is what TableSet needs of a Table, whatever its type.
+type View interface {
+	Name() string
+	Run(ctx context.Context) error
+	Sync(ctx context.Context) error
+}
+
+// TableSet runs several tables and syncs them together.
+type TableSet []View
+
+// Sync waits until every table caught up with its topic.
+func (ts TableSet) Sync(ctx context.Context) error {
+	for _, t := range ts {
+		if err := t.Sync(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -7,6 +7,9 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
+// Message is what a topic carries: a generated protobuf message pointer.
+type Message = proto.Message
+
 // Topic binds a topic name to the protobuf type of its values.
 type Topic[T proto.Message] struct {
 	Name  string

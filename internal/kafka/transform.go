@@ -289,3 +289,15 @@ func Supervise(ctx context.Context, log *slog.Logger, name string, fn func(conte
 		}
 	}
 }
+
+// RunTransform runs Transform under Supervise until ctx ends. reset runs
+// before every start, to drop working state that an aborted transaction may
+// have touched; state is then restored in opts.OnAssign.
+func RunTransform[T proto.Message](ctx context.Context, cfg Config, opts TransformOptions, topic Topic[T], reset func(), fn TransformFunc[T]) error {
+	return Supervise(ctx, cfg.logger(), opts.Group, func(ctx context.Context) error {
+		if reset != nil {
+			reset()
+		}
+		return Transform(ctx, cfg, opts, topic, fn)
+	})
+}

@@ -47,12 +47,12 @@ const (
 // AnalyticsServiceClient is a client for the analytics.v1.AnalyticsService service.
 type AnalyticsServiceClient interface {
 	// GetCountryStats returns the statistics of one country.
-	GetCountryStats(context.Context, *connect.Request[v1.GetCountryStatsRequest]) (*connect.Response[v1.GetCountryStatsResponse], error)
+	GetCountryStats(context.Context, *v1.GetCountryStatsRequest) (*v1.GetCountryStatsResponse, error)
 	// ListCountryStats pages through all countries, by country code.
-	ListCountryStats(context.Context, *connect.Request[v1.ListCountryStatsRequest]) (*connect.Response[v1.ListCountryStatsResponse], error)
+	ListCountryStats(context.Context, *v1.ListCountryStatsRequest) (*v1.ListCountryStatsResponse, error)
 	// WatchCountryStats first sends the current statistics of the watched
 	// countries, then every change, until the client goes away.
-	WatchCountryStats(context.Context, *connect.Request[v1.WatchCountryStatsRequest]) (*connect.ServerStreamForClient[v1.WatchCountryStatsResponse], error)
+	WatchCountryStats(context.Context, *v1.WatchCountryStatsRequest) (*connect.ServerStreamForClient[v1.WatchCountryStatsResponse], error)
 }
 
 // NewAnalyticsServiceClient constructs a client for the analytics.v1.AnalyticsService service. By
@@ -97,29 +97,37 @@ type analyticsServiceClient struct {
 }
 
 // GetCountryStats calls analytics.v1.AnalyticsService.GetCountryStats.
-func (c *analyticsServiceClient) GetCountryStats(ctx context.Context, req *connect.Request[v1.GetCountryStatsRequest]) (*connect.Response[v1.GetCountryStatsResponse], error) {
-	return c.getCountryStats.CallUnary(ctx, req)
+func (c *analyticsServiceClient) GetCountryStats(ctx context.Context, req *v1.GetCountryStatsRequest) (*v1.GetCountryStatsResponse, error) {
+	response, err := c.getCountryStats.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
 }
 
 // ListCountryStats calls analytics.v1.AnalyticsService.ListCountryStats.
-func (c *analyticsServiceClient) ListCountryStats(ctx context.Context, req *connect.Request[v1.ListCountryStatsRequest]) (*connect.Response[v1.ListCountryStatsResponse], error) {
-	return c.listCountryStats.CallUnary(ctx, req)
+func (c *analyticsServiceClient) ListCountryStats(ctx context.Context, req *v1.ListCountryStatsRequest) (*v1.ListCountryStatsResponse, error) {
+	response, err := c.listCountryStats.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
 }
 
 // WatchCountryStats calls analytics.v1.AnalyticsService.WatchCountryStats.
-func (c *analyticsServiceClient) WatchCountryStats(ctx context.Context, req *connect.Request[v1.WatchCountryStatsRequest]) (*connect.ServerStreamForClient[v1.WatchCountryStatsResponse], error) {
-	return c.watchCountryStats.CallServerStream(ctx, req)
+func (c *analyticsServiceClient) WatchCountryStats(ctx context.Context, req *v1.WatchCountryStatsRequest) (*connect.ServerStreamForClient[v1.WatchCountryStatsResponse], error) {
+	return c.watchCountryStats.CallServerStream(ctx, connect.NewRequest(req))
 }
 
 // AnalyticsServiceHandler is an implementation of the analytics.v1.AnalyticsService service.
 type AnalyticsServiceHandler interface {
 	// GetCountryStats returns the statistics of one country.
-	GetCountryStats(context.Context, *connect.Request[v1.GetCountryStatsRequest]) (*connect.Response[v1.GetCountryStatsResponse], error)
+	GetCountryStats(context.Context, *v1.GetCountryStatsRequest) (*v1.GetCountryStatsResponse, error)
 	// ListCountryStats pages through all countries, by country code.
-	ListCountryStats(context.Context, *connect.Request[v1.ListCountryStatsRequest]) (*connect.Response[v1.ListCountryStatsResponse], error)
+	ListCountryStats(context.Context, *v1.ListCountryStatsRequest) (*v1.ListCountryStatsResponse, error)
 	// WatchCountryStats first sends the current statistics of the watched
 	// countries, then every change, until the client goes away.
-	WatchCountryStats(context.Context, *connect.Request[v1.WatchCountryStatsRequest], *connect.ServerStream[v1.WatchCountryStatsResponse]) error
+	WatchCountryStats(context.Context, *v1.WatchCountryStatsRequest, *connect.ServerStream[v1.WatchCountryStatsResponse]) error
 }
 
 // NewAnalyticsServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -129,21 +137,21 @@ type AnalyticsServiceHandler interface {
 // and JSON codecs. They also support gzip compression.
 func NewAnalyticsServiceHandler(svc AnalyticsServiceHandler, opts ...connect.HandlerOption) (string, http.Handler) {
 	analyticsServiceMethods := v1.File_analytics_v1_analytics_service_proto.Services().ByName("AnalyticsService").Methods()
-	analyticsServiceGetCountryStatsHandler := connect.NewUnaryHandler(
+	analyticsServiceGetCountryStatsHandler := connect.NewUnaryHandlerSimple(
 		AnalyticsServiceGetCountryStatsProcedure,
 		svc.GetCountryStats,
 		connect.WithSchema(analyticsServiceMethods.ByName("GetCountryStats")),
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
-	analyticsServiceListCountryStatsHandler := connect.NewUnaryHandler(
+	analyticsServiceListCountryStatsHandler := connect.NewUnaryHandlerSimple(
 		AnalyticsServiceListCountryStatsProcedure,
 		svc.ListCountryStats,
 		connect.WithSchema(analyticsServiceMethods.ByName("ListCountryStats")),
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
-	analyticsServiceWatchCountryStatsHandler := connect.NewServerStreamHandler(
+	analyticsServiceWatchCountryStatsHandler := connect.NewServerStreamHandlerSimple(
 		AnalyticsServiceWatchCountryStatsProcedure,
 		svc.WatchCountryStats,
 		connect.WithSchema(analyticsServiceMethods.ByName("WatchCountryStats")),
@@ -166,14 +174,14 @@ func NewAnalyticsServiceHandler(svc AnalyticsServiceHandler, opts ...connect.Han
 // UnimplementedAnalyticsServiceHandler returns CodeUnimplemented from all methods.
 type UnimplementedAnalyticsServiceHandler struct{}
 
-func (UnimplementedAnalyticsServiceHandler) GetCountryStats(context.Context, *connect.Request[v1.GetCountryStatsRequest]) (*connect.Response[v1.GetCountryStatsResponse], error) {
+func (UnimplementedAnalyticsServiceHandler) GetCountryStats(context.Context, *v1.GetCountryStatsRequest) (*v1.GetCountryStatsResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("analytics.v1.AnalyticsService.GetCountryStats is not implemented"))
 }
 
-func (UnimplementedAnalyticsServiceHandler) ListCountryStats(context.Context, *connect.Request[v1.ListCountryStatsRequest]) (*connect.Response[v1.ListCountryStatsResponse], error) {
+func (UnimplementedAnalyticsServiceHandler) ListCountryStats(context.Context, *v1.ListCountryStatsRequest) (*v1.ListCountryStatsResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("analytics.v1.AnalyticsService.ListCountryStats is not implemented"))
 }
 
-func (UnimplementedAnalyticsServiceHandler) WatchCountryStats(context.Context, *connect.Request[v1.WatchCountryStatsRequest], *connect.ServerStream[v1.WatchCountryStatsResponse]) error {
+func (UnimplementedAnalyticsServiceHandler) WatchCountryStats(context.Context, *v1.WatchCountryStatsRequest, *connect.ServerStream[v1.WatchCountryStatsResponse]) error {
 	return connect.NewError(connect.CodeUnimplemented, errors.New("analytics.v1.AnalyticsService.WatchCountryStats is not implemented"))
 }

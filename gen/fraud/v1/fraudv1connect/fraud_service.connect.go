@@ -44,11 +44,11 @@ const (
 // FraudServiceClient is a client for the fraud.v1.FraudService service.
 type FraudServiceClient interface {
 	// GetAlert returns the alert raised for one order.
-	GetAlert(context.Context, *connect.Request[v1.GetAlertRequest]) (*connect.Response[v1.GetAlertResponse], error)
+	GetAlert(context.Context, *v1.GetAlertRequest) (*v1.GetAlertResponse, error)
 	// ListAlerts pages through alerts, newest first.
-	ListAlerts(context.Context, *connect.Request[v1.ListAlertsRequest]) (*connect.Response[v1.ListAlertsResponse], error)
+	ListAlerts(context.Context, *v1.ListAlertsRequest) (*v1.ListAlertsResponse, error)
 	// ListRules returns the configured rules.
-	ListRules(context.Context, *connect.Request[v1.ListRulesRequest]) (*connect.Response[v1.ListRulesResponse], error)
+	ListRules(context.Context, *v1.ListRulesRequest) (*v1.ListRulesResponse, error)
 }
 
 // NewFraudServiceClient constructs a client for the fraud.v1.FraudService service. By default, it
@@ -94,28 +94,40 @@ type fraudServiceClient struct {
 }
 
 // GetAlert calls fraud.v1.FraudService.GetAlert.
-func (c *fraudServiceClient) GetAlert(ctx context.Context, req *connect.Request[v1.GetAlertRequest]) (*connect.Response[v1.GetAlertResponse], error) {
-	return c.getAlert.CallUnary(ctx, req)
+func (c *fraudServiceClient) GetAlert(ctx context.Context, req *v1.GetAlertRequest) (*v1.GetAlertResponse, error) {
+	response, err := c.getAlert.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
 }
 
 // ListAlerts calls fraud.v1.FraudService.ListAlerts.
-func (c *fraudServiceClient) ListAlerts(ctx context.Context, req *connect.Request[v1.ListAlertsRequest]) (*connect.Response[v1.ListAlertsResponse], error) {
-	return c.listAlerts.CallUnary(ctx, req)
+func (c *fraudServiceClient) ListAlerts(ctx context.Context, req *v1.ListAlertsRequest) (*v1.ListAlertsResponse, error) {
+	response, err := c.listAlerts.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
 }
 
 // ListRules calls fraud.v1.FraudService.ListRules.
-func (c *fraudServiceClient) ListRules(ctx context.Context, req *connect.Request[v1.ListRulesRequest]) (*connect.Response[v1.ListRulesResponse], error) {
-	return c.listRules.CallUnary(ctx, req)
+func (c *fraudServiceClient) ListRules(ctx context.Context, req *v1.ListRulesRequest) (*v1.ListRulesResponse, error) {
+	response, err := c.listRules.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
 }
 
 // FraudServiceHandler is an implementation of the fraud.v1.FraudService service.
 type FraudServiceHandler interface {
 	// GetAlert returns the alert raised for one order.
-	GetAlert(context.Context, *connect.Request[v1.GetAlertRequest]) (*connect.Response[v1.GetAlertResponse], error)
+	GetAlert(context.Context, *v1.GetAlertRequest) (*v1.GetAlertResponse, error)
 	// ListAlerts pages through alerts, newest first.
-	ListAlerts(context.Context, *connect.Request[v1.ListAlertsRequest]) (*connect.Response[v1.ListAlertsResponse], error)
+	ListAlerts(context.Context, *v1.ListAlertsRequest) (*v1.ListAlertsResponse, error)
 	// ListRules returns the configured rules.
-	ListRules(context.Context, *connect.Request[v1.ListRulesRequest]) (*connect.Response[v1.ListRulesResponse], error)
+	ListRules(context.Context, *v1.ListRulesRequest) (*v1.ListRulesResponse, error)
 }
 
 // NewFraudServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -125,21 +137,21 @@ type FraudServiceHandler interface {
 // and JSON codecs. They also support gzip compression.
 func NewFraudServiceHandler(svc FraudServiceHandler, opts ...connect.HandlerOption) (string, http.Handler) {
 	fraudServiceMethods := v1.File_fraud_v1_fraud_service_proto.Services().ByName("FraudService").Methods()
-	fraudServiceGetAlertHandler := connect.NewUnaryHandler(
+	fraudServiceGetAlertHandler := connect.NewUnaryHandlerSimple(
 		FraudServiceGetAlertProcedure,
 		svc.GetAlert,
 		connect.WithSchema(fraudServiceMethods.ByName("GetAlert")),
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
-	fraudServiceListAlertsHandler := connect.NewUnaryHandler(
+	fraudServiceListAlertsHandler := connect.NewUnaryHandlerSimple(
 		FraudServiceListAlertsProcedure,
 		svc.ListAlerts,
 		connect.WithSchema(fraudServiceMethods.ByName("ListAlerts")),
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
-	fraudServiceListRulesHandler := connect.NewUnaryHandler(
+	fraudServiceListRulesHandler := connect.NewUnaryHandlerSimple(
 		FraudServiceListRulesProcedure,
 		svc.ListRules,
 		connect.WithSchema(fraudServiceMethods.ByName("ListRules")),
@@ -163,14 +175,14 @@ func NewFraudServiceHandler(svc FraudServiceHandler, opts ...connect.HandlerOpti
 // UnimplementedFraudServiceHandler returns CodeUnimplemented from all methods.
 type UnimplementedFraudServiceHandler struct{}
 
-func (UnimplementedFraudServiceHandler) GetAlert(context.Context, *connect.Request[v1.GetAlertRequest]) (*connect.Response[v1.GetAlertResponse], error) {
+func (UnimplementedFraudServiceHandler) GetAlert(context.Context, *v1.GetAlertRequest) (*v1.GetAlertResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("fraud.v1.FraudService.GetAlert is not implemented"))
 }
 
-func (UnimplementedFraudServiceHandler) ListAlerts(context.Context, *connect.Request[v1.ListAlertsRequest]) (*connect.Response[v1.ListAlertsResponse], error) {
+func (UnimplementedFraudServiceHandler) ListAlerts(context.Context, *v1.ListAlertsRequest) (*v1.ListAlertsResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("fraud.v1.FraudService.ListAlerts is not implemented"))
 }
 
-func (UnimplementedFraudServiceHandler) ListRules(context.Context, *connect.Request[v1.ListRulesRequest]) (*connect.Response[v1.ListRulesResponse], error) {
+func (UnimplementedFraudServiceHandler) ListRules(context.Context, *v1.ListRulesRequest) (*v1.ListRulesResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("fraud.v1.FraudService.ListRules is not implemented"))
 }

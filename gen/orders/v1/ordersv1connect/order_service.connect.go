@@ -46,11 +46,11 @@ type OrderServiceClient interface {
 	// PlaceOrder validates an order, publishes it to the `orders` topic and
 	// returns it once Kafka has acknowledged it. Placing the same order_id
 	// twice returns the first order unchanged.
-	PlaceOrder(context.Context, *connect.Request[v1.PlaceOrderRequest]) (*connect.Response[v1.PlaceOrderResponse], error)
+	PlaceOrder(context.Context, *v1.PlaceOrderRequest) (*v1.PlaceOrderResponse, error)
 	// GetOrder returns one order with its current status.
-	GetOrder(context.Context, *connect.Request[v1.GetOrderRequest]) (*connect.Response[v1.GetOrderResponse], error)
+	GetOrder(context.Context, *v1.GetOrderRequest) (*v1.GetOrderResponse, error)
 	// ListOrders pages through known orders, newest first.
-	ListOrders(context.Context, *connect.Request[v1.ListOrdersRequest]) (*connect.Response[v1.ListOrdersResponse], error)
+	ListOrders(context.Context, *v1.ListOrdersRequest) (*v1.ListOrdersResponse, error)
 }
 
 // NewOrderServiceClient constructs a client for the orders.v1.OrderService service. By default, it
@@ -95,18 +95,30 @@ type orderServiceClient struct {
 }
 
 // PlaceOrder calls orders.v1.OrderService.PlaceOrder.
-func (c *orderServiceClient) PlaceOrder(ctx context.Context, req *connect.Request[v1.PlaceOrderRequest]) (*connect.Response[v1.PlaceOrderResponse], error) {
-	return c.placeOrder.CallUnary(ctx, req)
+func (c *orderServiceClient) PlaceOrder(ctx context.Context, req *v1.PlaceOrderRequest) (*v1.PlaceOrderResponse, error) {
+	response, err := c.placeOrder.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
 }
 
 // GetOrder calls orders.v1.OrderService.GetOrder.
-func (c *orderServiceClient) GetOrder(ctx context.Context, req *connect.Request[v1.GetOrderRequest]) (*connect.Response[v1.GetOrderResponse], error) {
-	return c.getOrder.CallUnary(ctx, req)
+func (c *orderServiceClient) GetOrder(ctx context.Context, req *v1.GetOrderRequest) (*v1.GetOrderResponse, error) {
+	response, err := c.getOrder.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
 }
 
 // ListOrders calls orders.v1.OrderService.ListOrders.
-func (c *orderServiceClient) ListOrders(ctx context.Context, req *connect.Request[v1.ListOrdersRequest]) (*connect.Response[v1.ListOrdersResponse], error) {
-	return c.listOrders.CallUnary(ctx, req)
+func (c *orderServiceClient) ListOrders(ctx context.Context, req *v1.ListOrdersRequest) (*v1.ListOrdersResponse, error) {
+	response, err := c.listOrders.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
 }
 
 // OrderServiceHandler is an implementation of the orders.v1.OrderService service.
@@ -114,11 +126,11 @@ type OrderServiceHandler interface {
 	// PlaceOrder validates an order, publishes it to the `orders` topic and
 	// returns it once Kafka has acknowledged it. Placing the same order_id
 	// twice returns the first order unchanged.
-	PlaceOrder(context.Context, *connect.Request[v1.PlaceOrderRequest]) (*connect.Response[v1.PlaceOrderResponse], error)
+	PlaceOrder(context.Context, *v1.PlaceOrderRequest) (*v1.PlaceOrderResponse, error)
 	// GetOrder returns one order with its current status.
-	GetOrder(context.Context, *connect.Request[v1.GetOrderRequest]) (*connect.Response[v1.GetOrderResponse], error)
+	GetOrder(context.Context, *v1.GetOrderRequest) (*v1.GetOrderResponse, error)
 	// ListOrders pages through known orders, newest first.
-	ListOrders(context.Context, *connect.Request[v1.ListOrdersRequest]) (*connect.Response[v1.ListOrdersResponse], error)
+	ListOrders(context.Context, *v1.ListOrdersRequest) (*v1.ListOrdersResponse, error)
 }
 
 // NewOrderServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -128,20 +140,20 @@ type OrderServiceHandler interface {
 // and JSON codecs. They also support gzip compression.
 func NewOrderServiceHandler(svc OrderServiceHandler, opts ...connect.HandlerOption) (string, http.Handler) {
 	orderServiceMethods := v1.File_orders_v1_order_service_proto.Services().ByName("OrderService").Methods()
-	orderServicePlaceOrderHandler := connect.NewUnaryHandler(
+	orderServicePlaceOrderHandler := connect.NewUnaryHandlerSimple(
 		OrderServicePlaceOrderProcedure,
 		svc.PlaceOrder,
 		connect.WithSchema(orderServiceMethods.ByName("PlaceOrder")),
 		connect.WithHandlerOptions(opts...),
 	)
-	orderServiceGetOrderHandler := connect.NewUnaryHandler(
+	orderServiceGetOrderHandler := connect.NewUnaryHandlerSimple(
 		OrderServiceGetOrderProcedure,
 		svc.GetOrder,
 		connect.WithSchema(orderServiceMethods.ByName("GetOrder")),
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
-	orderServiceListOrdersHandler := connect.NewUnaryHandler(
+	orderServiceListOrdersHandler := connect.NewUnaryHandlerSimple(
 		OrderServiceListOrdersProcedure,
 		svc.ListOrders,
 		connect.WithSchema(orderServiceMethods.ByName("ListOrders")),
@@ -165,14 +177,14 @@ func NewOrderServiceHandler(svc OrderServiceHandler, opts ...connect.HandlerOpti
 // UnimplementedOrderServiceHandler returns CodeUnimplemented from all methods.
 type UnimplementedOrderServiceHandler struct{}
 
-func (UnimplementedOrderServiceHandler) PlaceOrder(context.Context, *connect.Request[v1.PlaceOrderRequest]) (*connect.Response[v1.PlaceOrderResponse], error) {
+func (UnimplementedOrderServiceHandler) PlaceOrder(context.Context, *v1.PlaceOrderRequest) (*v1.PlaceOrderResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("orders.v1.OrderService.PlaceOrder is not implemented"))
 }
 
-func (UnimplementedOrderServiceHandler) GetOrder(context.Context, *connect.Request[v1.GetOrderRequest]) (*connect.Response[v1.GetOrderResponse], error) {
+func (UnimplementedOrderServiceHandler) GetOrder(context.Context, *v1.GetOrderRequest) (*v1.GetOrderResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("orders.v1.OrderService.GetOrder is not implemented"))
 }
 
-func (UnimplementedOrderServiceHandler) ListOrders(context.Context, *connect.Request[v1.ListOrdersRequest]) (*connect.Response[v1.ListOrdersResponse], error) {
+func (UnimplementedOrderServiceHandler) ListOrders(context.Context, *v1.ListOrdersRequest) (*v1.ListOrdersResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("orders.v1.OrderService.ListOrders is not implemented"))
 }

@@ -44,9 +44,9 @@ const (
 // PaymentServiceClient is a client for the payments.v1.PaymentService service.
 type PaymentServiceClient interface {
 	// GetPayment returns the payment for one order.
-	GetPayment(context.Context, *connect.Request[v1.GetPaymentRequest]) (*connect.Response[v1.GetPaymentResponse], error)
+	GetPayment(context.Context, *v1.GetPaymentRequest) (*v1.GetPaymentResponse, error)
 	// ListPayments pages through payments, newest first.
-	ListPayments(context.Context, *connect.Request[v1.ListPaymentsRequest]) (*connect.Response[v1.ListPaymentsResponse], error)
+	ListPayments(context.Context, *v1.ListPaymentsRequest) (*v1.ListPaymentsResponse, error)
 }
 
 // NewPaymentServiceClient constructs a client for the payments.v1.PaymentService service. By
@@ -84,21 +84,29 @@ type paymentServiceClient struct {
 }
 
 // GetPayment calls payments.v1.PaymentService.GetPayment.
-func (c *paymentServiceClient) GetPayment(ctx context.Context, req *connect.Request[v1.GetPaymentRequest]) (*connect.Response[v1.GetPaymentResponse], error) {
-	return c.getPayment.CallUnary(ctx, req)
+func (c *paymentServiceClient) GetPayment(ctx context.Context, req *v1.GetPaymentRequest) (*v1.GetPaymentResponse, error) {
+	response, err := c.getPayment.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
 }
 
 // ListPayments calls payments.v1.PaymentService.ListPayments.
-func (c *paymentServiceClient) ListPayments(ctx context.Context, req *connect.Request[v1.ListPaymentsRequest]) (*connect.Response[v1.ListPaymentsResponse], error) {
-	return c.listPayments.CallUnary(ctx, req)
+func (c *paymentServiceClient) ListPayments(ctx context.Context, req *v1.ListPaymentsRequest) (*v1.ListPaymentsResponse, error) {
+	response, err := c.listPayments.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
 }
 
 // PaymentServiceHandler is an implementation of the payments.v1.PaymentService service.
 type PaymentServiceHandler interface {
 	// GetPayment returns the payment for one order.
-	GetPayment(context.Context, *connect.Request[v1.GetPaymentRequest]) (*connect.Response[v1.GetPaymentResponse], error)
+	GetPayment(context.Context, *v1.GetPaymentRequest) (*v1.GetPaymentResponse, error)
 	// ListPayments pages through payments, newest first.
-	ListPayments(context.Context, *connect.Request[v1.ListPaymentsRequest]) (*connect.Response[v1.ListPaymentsResponse], error)
+	ListPayments(context.Context, *v1.ListPaymentsRequest) (*v1.ListPaymentsResponse, error)
 }
 
 // NewPaymentServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -108,14 +116,14 @@ type PaymentServiceHandler interface {
 // and JSON codecs. They also support gzip compression.
 func NewPaymentServiceHandler(svc PaymentServiceHandler, opts ...connect.HandlerOption) (string, http.Handler) {
 	paymentServiceMethods := v1.File_payments_v1_payment_service_proto.Services().ByName("PaymentService").Methods()
-	paymentServiceGetPaymentHandler := connect.NewUnaryHandler(
+	paymentServiceGetPaymentHandler := connect.NewUnaryHandlerSimple(
 		PaymentServiceGetPaymentProcedure,
 		svc.GetPayment,
 		connect.WithSchema(paymentServiceMethods.ByName("GetPayment")),
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
-	paymentServiceListPaymentsHandler := connect.NewUnaryHandler(
+	paymentServiceListPaymentsHandler := connect.NewUnaryHandlerSimple(
 		PaymentServiceListPaymentsProcedure,
 		svc.ListPayments,
 		connect.WithSchema(paymentServiceMethods.ByName("ListPayments")),
@@ -137,10 +145,10 @@ func NewPaymentServiceHandler(svc PaymentServiceHandler, opts ...connect.Handler
 // UnimplementedPaymentServiceHandler returns CodeUnimplemented from all methods.
 type UnimplementedPaymentServiceHandler struct{}
 
-func (UnimplementedPaymentServiceHandler) GetPayment(context.Context, *connect.Request[v1.GetPaymentRequest]) (*connect.Response[v1.GetPaymentResponse], error) {
+func (UnimplementedPaymentServiceHandler) GetPayment(context.Context, *v1.GetPaymentRequest) (*v1.GetPaymentResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("payments.v1.PaymentService.GetPayment is not implemented"))
 }
 
-func (UnimplementedPaymentServiceHandler) ListPayments(context.Context, *connect.Request[v1.ListPaymentsRequest]) (*connect.Response[v1.ListPaymentsResponse], error) {
+func (UnimplementedPaymentServiceHandler) ListPayments(context.Context, *v1.ListPaymentsRequest) (*v1.ListPaymentsResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("payments.v1.PaymentService.ListPayments is not implemented"))
 }

@@ -1,0 +1,67 @@
+package events
+
+import (
+	"fmt"
+
+	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
+	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
+	"github.com/kafka-enterprise-orders/orders/internal/validate"
+)
+
+// MaxItems bounds the lines of one order.
+const MaxItems = 100
+
+// ValidateOrder checks an Order event: ids, codes, lines, and a total that
+// matches its lines.
+func ValidateOrder(o *ordersv1.Order) error {
+	var c validate.Checker
+	c.OrderID("order_id", o.GetOrderId())
+	CheckOrderFields(&c, o.GetCustomerId(), o.GetCountry(), o.GetCurrency(), o.GetItems())
+	if c.Err() == nil && o.GetAmountMinor() != Total(o.GetItems()) {
+		c.Add("amount_minor", "is %d but the items add up to %d", o.GetAmountMinor(), Total(o.GetItems()))
+	}
+	if o.GetCreatedAt() == nil {
+		c.Add("created_at", "is required")
+	}
+	return c.Err()
+}
+
+// CheckOrderFields checks the fields an order and a PlaceOrderRequest share.
+func CheckOrderFields(c *validate.Checker, customerID, country, currency string, items []*ordersv1.LineItem) {
+	c.CustomerID("customer_id", customerID)
+	c.Country("country", country)
+	c.Currency("currency", currency)
+	if len(items) == 0 {
+		c.Add("items", "needs at least one line")
+	}
+	if len(items) > MaxItems {
+		c.Add("items", "has %d lines, at most %d allowed", len(items), MaxItems)
+	}
+	for i, it := range items {
+		f := fmt.Sprintf("items[%d].", i)
+		c.Required(f+"sku", it.GetSku())
+		c.Range(f+"quantity", int64(it.GetQuantity()), 1, 10_000)
+		c.Range(f+"unit_price_minor", it.GetUnitPriceMinor(), 1, 1_000_000_000)
+	}
+}
+
+// Total is the order total of items in minor units.
+func Total(items []*ordersv1.LineItem) int64 {
+	var sum int64
+	for _, it := range items {
+		sum += int64(it.GetQuantity()) * it.GetUnitPriceMinor()
+	}
+	return sum
+}
+
+// ValidateCustomer checks a Customer event.
+func ValidateCustomer(cu *customersv1.Customer) error {
+	var c validate.Checker
+	c.CustomerID("customer_id", cu.GetCustomerId())
+	c.Country("country", cu.GetCountry())
+	c.Currency("currency", cu.GetCurrency())
+	if cu.GetCreditLimitMinor() < 0 {
+		c.Add("credit_limit_minor", "must not be negative")
+	}
+	return c.Err()
+}

@@ -1,0 +1,147 @@
+// Package platform is the runtime every service is built on: it opens the
+// topics, creates the ones the service owns, serves the RPC endpoint, runs
+// the lookup tables and the service's workers, tracks readiness, logs a
+// periodic summary and shuts everything down together.
+//
+// A service reads: config → platform.New (wiring) → its Kafka loop →
+// its RPC handler → its state.
+package platform
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	"github.com/kafka-enterprise-orders/orders/internal/app"
+	"github.com/kafka-enterprise-orders/orders/internal/events"
+	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/rpc"
+)
+
+// SummaryInterval is how often the info-level summary line is logged.
+var SummaryInterval = 10 * time.Second
+
+// Base holds a service's shared machinery.
+type Base struct {
+	Name   string
+	Common app.Common
+	Log    *slog.Logger
+	Topics *events.Topics
+	Server *rpc.Server
+	Ready  *app.Readiness
+	Stats  *app.Stats
+	// Tables are run for the life of the service and synced by SyncTables.
+	Tables kafka.TableSet
+
+	workers []worker
+	closers []func(context.Context) error
+}
+
+type worker struct {
+	name string
+	fn   func(context.Context) error
+}
+
+// New opens the topics and creates those the service owns (with their
+// dead-letter topics); conditions name what readiness waits for.
+func New(ctx context.Context, name string, common app.Common, log *slog.Logger, owned []kafka.TopicSpec, conditions ...string) (*Base, error) {
+	common.Kafka.ClientID = name
+	common.Kafka.Logger = log
+	topics, err := events.Open(common.Kafka)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(owned) > 0 {
+		if err := kafka.EnsureTopics(ctx, common.Kafka, true, owned...); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	b := &Base{
+		Name: name, Common: common, Log: log, Topics: topics,
+		Server: rpc.NewServer(log), Ready: app.NewReadiness(conditions...), Stats: app.NewStats(),
+	}
+	b.Server.SetReady(b.Ready.Check)
+	return b, nil
+}
+
+// Kafka returns the service's Kafka config (client id and logger set).
+func (b *Base) Kafka() kafka.Config { return b.Common.Kafka }
+
+// Go adds a worker that runs for the life of the service.
+func (b *Base) Go(name string, fn func(context.Context) error) {
+	b.workers = append(b.workers, worker{name, fn})
+}
+
+// OnClose adds a clean-up step run after every worker stopped.
+func (b *Base) OnClose(fn func(context.Context) error) { b.closers = append(b.closers, fn) }
+
+// NewProducer returns an idempotent producer closed with the service.
+func (b *Base) NewProducer(role string) (*kafka.Producer, error) {
+	p, err := kafka.NewProducer(b.Kafka(), role)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name, err)
+	}
+	b.OnClose(p.Close)
+	return p, nil
+}
+
+// SyncTablesThen returns a worker that waits until every table caught up,
+// marks condition done and logs msg.
+func (b *Base) SyncTablesThen(condition string) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if err := b.Tables.Sync(ctx); err != nil {
+			return err
+		}
+		b.Ready.Done(condition)
+		b.Log.Info(condition)
+		return nil
+	}
+}
+
+// Handler serves the service's RPCs, health and reflection.
+func (b *Base) Handler() http.Handler { return b.Server.Handler() }
+
+// Run runs tables, workers, the summary log and (when an address is
+// configured) the RPC server until ctx ends or one of them fails, then
+// closes what the service opened.
+func (b *Base) Run(ctx context.Context) error {
+	g := app.NewGroup(ctx)
+	for _, t := range b.Tables {
+		g.Go("table "+t.Name(), t.Run)
+	}
+	for _, w := range b.workers {
+		g.Go(w.name, w.fn)
+	}
+	if b.Common.Listen != "" {
+		g.Go("rpc", func(ctx context.Context) error { return b.Server.Serve(ctx, b.Common.Listen) })
+	}
+	g.Go("summary", func(ctx context.Context) error { return b.Stats.LogEvery(ctx, b.Log, SummaryInterval) })
+	b.Log.Info("started")
+	err := g.Wait()
+	cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for i := len(b.closers) - 1; i >= 0; i-- {
+		if cerr := b.closers[i](cctx); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
+	b.Log.Info("stopped", "error", err)
+	return err
+}
+
+// SyncOnAssign returns a kafka.TransformOptions.OnAssign hook: before newly
+// assigned partitions are processed, every table catches up (so state
+// committed by their earlier owner is known), then condition is marked done.
+func (b *Base) SyncOnAssign(condition string) func(context.Context, []ckafka.TopicPartition) error {
+	return func(ctx context.Context, _ []ckafka.TopicPartition) error {
+		if err := b.Tables.Sync(ctx); err != nil {
+			return err
+		}
+		b.Ready.Done(condition)
+		return nil
+	}
+}

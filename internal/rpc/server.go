@@ -1,0 +1,158 @@
+// Package rpc serves a service's Connect-RPC handlers the same way
+// everywhere: one HTTP/1.1 + h2c endpoint answering Connect, gRPC and
+// gRPC-Web; gRPC server reflection (v1 and v1alpha) and the gRPC health
+// service; /healthz and /readyz; request validation; size limits; and
+// graceful shutdown.
+package rpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"connectrpc.com/connect"
+	"connectrpc.com/grpchealth"
+	"connectrpc.com/grpcreflect"
+)
+
+// MaxRequestBytes bounds every request message.
+const MaxRequestBytes = 1 << 20
+
+// Server is a service's RPC endpoint.
+type Server struct {
+	mux      *http.ServeMux
+	names    []string
+	checker  *grpchealth.StaticChecker
+	ready    atomic.Pointer[func() error]
+	log      *slog.Logger
+	shutdown time.Duration
+}
+
+// NewServer returns a server with health endpoints and nothing else yet.
+func NewServer(log *slog.Logger) *Server {
+	s := &Server{mux: http.NewServeMux(), checker: grpchealth.NewStaticChecker(), log: log, shutdown: 10 * time.Second}
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	s.mux.HandleFunc("GET /readyz", s.readyz)
+	return s
+}
+
+// HandlerOptions returns the options every service handler is built with:
+// request validation, a size limit and error logging.
+func (s *Server) HandlerOptions() []connect.HandlerOption {
+	return []connect.HandlerOption{
+		connect.WithInterceptors(ValidationInterceptor(), LoggingInterceptor(s.log)),
+		connect.WithReadMaxBytes(MaxRequestBytes),
+	}
+}
+
+// Handle mounts a generated Connect handler, e.g. the result of
+// ordersv1connect.NewOrderServiceHandler, and registers its service name
+// for reflection and health.
+func (s *Server) Handle(serviceName, path string, h http.Handler) {
+	s.mux.Handle(path, h)
+	s.names = append(s.names, serviceName)
+}
+
+// SetReady installs the readiness check behind /readyz and the gRPC health
+// status: nil means ready.
+func (s *Server) SetReady(check func() error) { s.ready.Store(&check) }
+
+func (s *Server) readyErr() error {
+	if check := s.ready.Load(); check != nil {
+		return (*check)()
+	}
+	return nil
+}
+
+func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) {
+	if err := s.readyErr(); err != nil {
+		http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	_, _ = w.Write([]byte("ready\n"))
+}
+
+// Handler returns the complete HTTP handler (RPCs, reflection, health).
+func (s *Server) Handler() http.Handler {
+	reflector := grpcreflect.NewStaticReflector(s.names...)
+	s.mux.Handle(grpcreflect.NewHandlerV1(reflector))
+	s.mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
+	s.mux.Handle(grpchealth.NewHandler(healthChecker{s}))
+	return s.mux
+}
+
+// healthChecker reports SERVING only when ready.
+type healthChecker struct{ s *Server }
+
+func (h healthChecker) Check(ctx context.Context, req *grpchealth.CheckRequest) (*grpchealth.CheckResponse, error) {
+	known := req.Service == ""
+	for _, n := range h.s.names {
+		known = known || n == req.Service
+	}
+	if !known {
+		return nil, connect.NewError(connect.CodeNotFound, fmt.Errorf("unknown service %q", req.Service))
+	}
+	if h.s.readyErr() != nil {
+		return &grpchealth.CheckResponse{Status: grpchealth.StatusNotServing}, nil
+	}
+	return &grpchealth.CheckResponse{Status: grpchealth.StatusServing}, nil
+}
+
+// Serve listens on addr until ctx ends, then shuts down gracefully.
+func (s *Server) Serve(ctx context.Context, addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return s.ServeListener(ctx, ln)
+}
+
+// ServeListener serves on ln until ctx ends, then shuts down gracefully.
+func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
+	srv := NewHTTPServer(s.Handler())
+	s.log.Info("serving RPCs", "addr", ln.Addr().String(), "services", s.names)
+	return ServeHTTP(ctx, srv, ln, s.shutdown)
+}
+
+// NewHTTPServer returns an http.Server speaking HTTP/1.1 and cleartext
+// HTTP/2 (h2c), as gRPC clients need.
+func NewHTTPServer(h http.Handler) *http.Server {
+	var protocols http.Protocols
+	protocols.SetHTTP1(true)
+	protocols.SetUnencryptedHTTP2(true)
+	return &http.Server{
+		Handler:           h,
+		Protocols:         &protocols,
+		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
+
+// ServeHTTP serves srv on ln until ctx ends, then gives in-flight requests
+// up to grace to finish. Streaming handlers end on their own when the
+// service's context ends (see package broadcast).
+func ServeHTTP(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Duration) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve %s: %w", ln.Addr(), err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		_ = srv.Close()
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve %s: %w", ln.Addr(), err)
+	}
+	return nil
+}

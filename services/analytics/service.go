@@ -1,0 +1,127 @@
+package analytics
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	analyticsv1 "github.com/kafka-enterprise-orders/orders/gen/analytics/v1"
+	"github.com/kafka-enterprise-orders/orders/gen/analytics/v1/analyticsv1connect"
+	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
+	"github.com/kafka-enterprise-orders/orders/internal/broadcast"
+	"github.com/kafka-enterprise-orders/orders/internal/events"
+	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
+	"github.com/kafka-enterprise-orders/orders/internal/store"
+)
+
+const (
+	restored = "country statistics restored"
+	assigned = "consumers assigned"
+)
+
+// Service is a wired analytics-service; Run starts it.
+type Service struct {
+	*platform.Base
+	cfg     Config
+	work    *Aggregates
+	view    *store.Sorted[*analyticsv1.CountryStats]
+	updates *broadcast.Hub[*analyticsv1.CountryStats]
+	now     func() time.Time
+	// BeforeCommit is passed to both transactional stages: the
+	// fault-injection seam of the crash tests. Set it before Run.
+	BeforeCommit func(ctx context.Context, batch int) error
+}
+
+// New wires the service.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
+	base, err := platform.New(ctx, "analytics-service", cfg.Common, log, []kafka.TopicSpec{
+		{Name: events.OrdersTopic},
+		{Name: events.OrdersByCountryTopic},
+		{Name: events.OrderAnalyticsTopic, Compact: true},
+	}, restored, assigned)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{
+		Base: base, cfg: cfg, work: NewAggregates(), view: store.NewSorted[*analyticsv1.CountryStats](),
+		updates: broadcast.NewHub[*analyticsv1.CountryStats](), now: time.Now,
+	}
+	s.Tables = kafka.TableSet{kafka.NewTable(base.Kafka(), base.Topics.OrderAnalytics, s.applyStats)}
+	s.Go("restore", s.SyncTablesThen(restored))
+	s.Go("repartition", s.repartition)
+	s.Go("aggregate", s.aggregate)
+	s.OnClose(func(context.Context) error { s.updates.Close(); return nil })
+	path, h := analyticsv1connect.NewAnalyticsServiceHandler(handler{view: s.view, updates: s.updates}, s.Server.HandlerOptions()...)
+	s.Server.Handle(analyticsv1connect.AnalyticsServiceName, path, h)
+	return s, nil
+}
+
+// applyStats feeds the query view and the watchers from `order-analytics`.
+func (s *Service) applyStats(rec kafka.Record[*analyticsv1.CountryStats]) {
+	if rec.Tombstone {
+		s.view.Delete(rec.Key)
+		return
+	}
+	s.view.Put(rec.Value.GetCountry(), rec.Value)
+	s.updates.Publish(rec.Value)
+}
+
+// repartition is stage one: orders (keyed by customer) → orders keyed by
+// country, validated, in transactions.
+func (s *Service) repartition(ctx context.Context) error {
+	opts := kafka.TransformOptions{
+		Group: s.cfg.Group + "-repartition", TransactionalID: s.cfg.TransactionalID + "-repartition",
+		BeforeCommit: s.BeforeCommit,
+	}
+	return kafka.RunTransform(ctx, s.Kafka(), opts, s.Topics.Orders, nil,
+		func(_ context.Context, rec kafka.Record[*ordersv1.Order]) ([]*ckafka.Message, error) {
+			if rec.Tombstone {
+				return nil, kafka.Invalid(errors.New("orders carries no tombstones"))
+			}
+			if err := events.ValidateOrder(rec.Value); err != nil {
+				return nil, kafka.Invalid(err)
+			}
+			msg, err := s.Topics.OrdersByCountry.Message(rec.Value.GetCountry(), rec.Value)
+			if err != nil {
+				return nil, err
+			}
+			return []*ckafka.Message{msg}, nil
+		})
+}
+
+// aggregate is stage two: orders by country → updated country statistics,
+// in transactions, with the state restored from `order-analytics` on every
+// assignment.
+func (s *Service) aggregate(ctx context.Context) error {
+	sync := s.SyncOnAssign(assigned)
+	opts := kafka.TransformOptions{
+		Group: s.cfg.Group, TransactionalID: s.cfg.TransactionalID,
+		OnAssign: func(ctx context.Context, parts []ckafka.TopicPartition) error {
+			if err := sync(ctx, parts); err != nil {
+				return err
+			}
+			s.work.Reset(s.view.All())
+			return nil
+		},
+		BeforeCommit: s.BeforeCommit,
+	}
+	return kafka.RunTransform(ctx, s.Kafka(), opts, s.Topics.OrdersByCountry, nil, s.count)
+}
+
+func (s *Service) count(_ context.Context, rec kafka.Record[*ordersv1.Order]) ([]*ckafka.Message, error) {
+	if rec.Tombstone {
+		return nil, kafka.Invalid(errors.New("orders carries no tombstones"))
+	}
+	cs := s.work.Add(rec.Value, s.now())
+	msg, err := s.Topics.OrderAnalytics.Message(cs.GetCountry(), cs)
+	if err != nil {
+		return nil, err
+	}
+	s.Stats.Add("analytics.updates", 1)
+	s.Log.Debug("country statistics updated", "country", cs.GetCountry(), "orders", cs.GetOrderCount())
+	return []*ckafka.Message{msg}, nil
+}

@@ -1,0 +1,69 @@
+package analytics
+
+import (
+	"slices"
+	"sync"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	analyticsv1 "github.com/kafka-enterprise-orders/orders/gen/analytics/v1"
+	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
+)
+
+// Aggregates is the working state of the aggregation stage: the current
+// statistics of the countries this instance owns. It is rebuilt from the
+// `order-analytics` topic whenever partitions are assigned or a
+// transaction fails, so it never holds an uncommitted total for long.
+type Aggregates struct {
+	mu    sync.Mutex
+	stats map[string]*analyticsv1.CountryStats
+}
+
+// NewAggregates returns empty state.
+func NewAggregates() *Aggregates { return &Aggregates{stats: map[string]*analyticsv1.CountryStats{}} }
+
+// Reset replaces the state with a copy of committed.
+func (a *Aggregates) Reset(committed map[string]*analyticsv1.CountryStats) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.stats = make(map[string]*analyticsv1.CountryStats, len(committed))
+	for k, v := range committed {
+		a.stats[k] = proto.CloneOf(v)
+	}
+}
+
+// Add counts order o and returns its country's new statistics.
+func (a *Aggregates) Add(o *ordersv1.Order, now time.Time) *analyticsv1.CountryStats {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	cs := a.stats[o.GetCountry()]
+	if cs == nil {
+		cs = &analyticsv1.CountryStats{Country: o.GetCountry()}
+	} else {
+		cs = proto.CloneOf(cs) // published values are never mutated
+	}
+	a.stats[o.GetCountry()] = cs
+	cs.OrderCount++
+	cs.UpdatedAt = timestamppb.New(now)
+	i, found := slices.BinarySearchFunc(cs.Totals, o.GetCurrency(), func(t *analyticsv1.CurrencyTotal, c string) int {
+		return compareStrings(t.GetCurrency(), c)
+	})
+	if !found {
+		cs.Totals = slices.Insert(cs.Totals, i, &analyticsv1.CurrencyTotal{Currency: o.GetCurrency()})
+	}
+	cs.Totals[i].OrderCount++
+	cs.Totals[i].AmountMinor += o.GetAmountMinor()
+	return cs
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

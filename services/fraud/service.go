@@ -1,0 +1,96 @@
+package fraud
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	fraudv1 "github.com/kafka-enterprise-orders/orders/gen/fraud/v1"
+	"github.com/kafka-enterprise-orders/orders/gen/fraud/v1/fraudv1connect"
+	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
+	"github.com/kafka-enterprise-orders/orders/internal/directory"
+	"github.com/kafka-enterprise-orders/orders/internal/events"
+	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
+	"github.com/kafka-enterprise-orders/orders/internal/store"
+)
+
+const (
+	restored = "alerts and customers restored"
+	assigned = "consumer assigned"
+)
+
+// Service is a wired fraud-service; Run starts it.
+type Service struct {
+	*platform.Base
+	cfg       Config
+	rules     RuleSet
+	engine    *Engine
+	alerts    *store.Recent[*fraudv1.FraudAlert]
+	customers *directory.Directory
+}
+
+// New wires the service.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
+	rules, err := cfg.LoadRules()
+	if err != nil {
+		return nil, err
+	}
+	base, err := platform.New(ctx, "fraud-service", cfg.Common, log,
+		[]kafka.TopicSpec{{Name: events.OrdersTopic}, {Name: events.FraudAlertsTopic}}, restored, assigned)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{Base: base, cfg: cfg, rules: rules, alerts: store.NewRecent[*fraudv1.FraudAlert](), customers: directory.New(log)}
+	s.Tables = kafka.TableSet{
+		kafka.NewTable(base.Kafka(), base.Topics.FraudAlerts, func(r kafka.Record[*fraudv1.FraudAlert]) {
+			if !r.Tombstone {
+				s.alerts.Put(r.Value.GetOrderId(), r.Value)
+			}
+		}),
+		s.customers.Table(base.Kafka(), base.Topics),
+	}
+	s.Go("restore", s.SyncTablesThen(restored))
+	s.Go("scoring", s.work)
+	path, h := fraudv1connect.NewFraudServiceHandler(handler{alerts: s.alerts, rules: rules.Describe()}, s.Server.HandlerOptions()...)
+	s.Server.Handle(fraudv1connect.FraudServiceName, path, h)
+	return s, nil
+}
+
+// work runs the loop orders → fraud-alerts in transactions, so that an
+// alert is published once per order even across restarts.
+func (s *Service) work(ctx context.Context) error {
+	opts := kafka.TransformOptions{
+		Group: s.cfg.Group, TransactionalID: s.cfg.TransactionalID,
+		OnAssign: s.SyncOnAssign(assigned),
+	}
+	// The velocity history restarts empty with each worker: it covers the
+	// orders seen since, which the window (minutes) soon refills.
+	reset := func() { s.engine = NewEngine(s.rules) }
+	return kafka.RunTransform(ctx, s.Kafka(), opts, s.Topics.Orders, reset, s.score)
+}
+
+// score evaluates one order and returns its alert, if any.
+func (s *Service) score(_ context.Context, rec kafka.Record[*ordersv1.Order]) ([]*ckafka.Message, error) {
+	if rec.Tombstone {
+		return nil, kafka.Invalid(errors.New("orders carries no tombstones"))
+	}
+	o := rec.Value
+	if err := events.ValidateOrder(o); err != nil {
+		return nil, kafka.Invalid(err)
+	}
+	s.Stats.Add("orders.scored", 1)
+	alert := s.engine.Evaluate(o, s.customers.Get(o.GetCustomerId()))
+	if alert == nil {
+		return nil, nil
+	}
+	msg, err := s.Topics.FraudAlerts.Message(o.GetOrderId(), alert)
+	if err != nil {
+		return nil, err
+	}
+	s.Stats.Add("alerts", 1)
+	s.Log.Debug("fraud alert", "order_id", o.GetOrderId(), "score", alert.GetScore(), "rules", len(alert.GetRules()))
+	return []*ckafka.Message{msg}, nil
+}

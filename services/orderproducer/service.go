@@ -1,0 +1,108 @@
+package orderproducer
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
+	"github.com/kafka-enterprise-orders/orders/gen/orders/v1/ordersv1connect"
+	"github.com/kafka-enterprise-orders/orders/internal/events"
+	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
+)
+
+const restored = "order view restored"
+
+// Service is a wired order-producer; Run starts it.
+type Service struct {
+	*platform.Base
+	cfg      Config
+	view     *View
+	producer *kafka.Producer
+}
+
+// New wires the service: topics, producer, view tables and RPC handler.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	base, err := platform.New(ctx, "order-producer", cfg.Common, log,
+		[]kafka.TopicSpec{{Name: events.OrdersTopic}}, restored)
+	if err != nil {
+		return nil, err
+	}
+	producer, err := base.NewProducer("orders")
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{Base: base, cfg: cfg, view: NewView(), producer: producer}
+	k, t := base.Kafka(), base.Topics
+	s.Tables = kafka.TableSet{
+		kafka.NewTable(k, t.Orders, s.view.ApplyOrder),
+		kafka.NewTable(k, t.Payments, s.view.ApplyPayment),
+		kafka.NewTable(k, t.FraudAlerts, s.view.ApplyAlert),
+	}
+	s.Go("restore", s.SyncTablesThen(restored))
+	if period, on := cfg.period(); on {
+		s.Go("generator", func(ctx context.Context) error { return s.generate(ctx, period) })
+	}
+	h := &handler{
+		view: s.view, publish: kafka.Publisher[*ordersv1.Order]{Producer: producer, Topic: t.Orders},
+		now: time.Now, stats: s.Stats, inFlight: map[string]chan struct{}{},
+	}
+	path, hh := ordersv1connect.NewOrderServiceHandler(h, s.Server.HandlerOptions()...)
+	s.Server.Handle(ordersv1connect.OrderServiceName, path, hh)
+	return s, nil
+}
+
+// generate publishes synthetic orders every period (0: flat out) until ctx
+// ends or Count orders were sent.
+func (s *Service) generate(ctx context.Context, period time.Duration) error {
+	gen := NewGenerator(s.cfg.Seed, s.cfg.Customers)
+	pub := kafka.Publisher[*ordersv1.Order]{Producer: s.producer, Topic: s.Topics.Orders}
+	var tick <-chan time.Time
+	if period > 0 {
+		t := time.NewTicker(period)
+		defer t.Stop()
+		tick = t.C
+	}
+	s.Log.Info("generating synthetic orders", "every", period, "count", s.cfg.Count)
+	for n := 0; s.cfg.Count == 0 || n < s.cfg.Count; n++ {
+		if tick != nil {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-tick:
+			}
+		} else if ctx.Err() != nil {
+			return nil
+		}
+		o := gen.Next(time.Now())
+		if err := pub.PublishAsync(o.CustomerId, o, s.delivered(o)); err != nil {
+			return fmt.Errorf("publish synthetic order: %w", err)
+		}
+	}
+	if err := s.producer.Flush(ctx); err != nil {
+		return err
+	}
+	s.Log.Info("synthetic generator done", "count", s.cfg.Count)
+	<-ctx.Done() // the service keeps answering queries
+	return nil
+}
+
+func (s *Service) delivered(o *ordersv1.Order) kafka.DeliveryFunc {
+	return func(_ *ckafka.Message, err error) {
+		if err != nil {
+			s.Stats.Add("orders.failed", 1)
+			s.Log.Warn("synthetic order not delivered", "order_id", o.OrderId, "error", err)
+			return
+		}
+		s.Stats.Add("orders.synthetic", 1)
+		s.Log.Debug("order placed", "order_id", o.OrderId, "customer_id", o.CustomerId,
+			"country", o.Country, "amount_minor", o.AmountMinor, "currency", o.Currency)
+	}
+}

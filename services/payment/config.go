@@ -1,0 +1,54 @@
+// Package payment is the payment-service: it consumes `orders`, authorizes
+// each order by deterministic rules (amount bounds, the customer's
+// currency and credit limit from the `customers` lookup table, a seeded
+// processor failure rate) and publishes exactly one Payment per order to
+// `payments`, in Kafka transactions. PaymentService answers queries over
+// the payments.
+package payment
+
+import (
+	"errors"
+
+	"github.com/kafka-enterprise-orders/orders/internal/app"
+	"github.com/kafka-enterprise-orders/orders/internal/config"
+	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+)
+
+// DefaultListen is the service's default RPC address.
+const DefaultListen = "127.0.0.1:7002"
+
+// Config configures the service.
+type Config struct {
+	app.Common
+	Rules Rules
+	// Group is the consumer group of the payment workers.
+	Group string
+	// TransactionalID must be unique per instance and stable across restarts.
+	TransactionalID string
+}
+
+// Register adds the service's options.
+func (c *Config) Register(s *config.Set) {
+	c.Common.Register(s, DefaultListen)
+	s.Float64(&c.Rules.MinAmount, "min-amount", 1, "smallest authorizable order, in major units of its currency")
+	s.Float64(&c.Rules.MaxAmount, "max-amount", 10000, "largest authorizable order, in major units of its currency")
+	s.Float64(&c.Rules.DefaultCreditLimit, "default-credit-limit", 1000, "credit limit, in major units, of customers not in the customers table")
+	s.Float64(&c.Rules.FailureRate, "failure-rate", 0.02, "share of otherwise valid payments the simulated processor declines (0-1)")
+	s.Int64(&c.Rules.Seed, "seed", 1, "seed of the simulated processor's failures")
+	s.String(&c.Group, "group", "payment-service", "consumer group id")
+	s.String(&c.TransactionalID, "transactional-id", "payment-service-"+kafka.Hostname(), "Kafka transactional.id of this instance: unique, stable across restarts")
+}
+
+// Validate checks option combinations the flags cannot.
+func (c Config) Validate() error {
+	r := c.Rules
+	switch {
+	case r.MinAmount < 0 || r.MaxAmount <= r.MinAmount:
+		return errors.New("--min-amount and --max-amount must satisfy 0 <= min < max")
+	case r.FailureRate < 0 || r.FailureRate > 1:
+		return errors.New("--failure-rate must be between 0 and 1")
+	case r.DefaultCreditLimit < 0:
+		return errors.New("--default-credit-limit must not be negative")
+	}
+	return nil
+}

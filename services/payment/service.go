@@ -1,0 +1,101 @@
+package payment
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
+	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
+	"github.com/kafka-enterprise-orders/orders/gen/payments/v1/paymentsv1connect"
+	"github.com/kafka-enterprise-orders/orders/internal/directory"
+	"github.com/kafka-enterprise-orders/orders/internal/events"
+	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
+)
+
+const (
+	restored = "payments and customers restored"
+	assigned = "consumer assigned"
+)
+
+// Service is a wired payment-service; Run starts it.
+type Service struct {
+	*platform.Base
+	cfg       Config
+	state     *State
+	customers *directory.Directory
+	now       func() time.Time
+	// BeforeCommit is passed to the transactional loop: the fault-injection
+	// seam of the crash tests. Set it before Run.
+	BeforeCommit func(ctx context.Context, batch int) error
+}
+
+// New wires the service.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	base, err := platform.New(ctx, "payment-service", cfg.Common, log,
+		[]kafka.TopicSpec{{Name: events.OrdersTopic}, {Name: events.PaymentsTopic}}, restored, assigned)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{Base: base, cfg: cfg, state: NewState(), customers: directory.New(log), now: time.Now}
+	s.Tables = kafka.TableSet{
+		kafka.NewTable(base.Kafka(), base.Topics.Payments, s.state.ApplyPayment),
+		s.customers.Table(base.Kafka(), base.Topics),
+	}
+	s.Go("restore", s.SyncTablesThen(restored))
+	s.Go("payments", s.work)
+	path, h := paymentsv1connect.NewPaymentServiceHandler(handler{s.state}, s.Server.HandlerOptions()...)
+	s.Server.Handle(paymentsv1connect.PaymentServiceName, path, h)
+	return s, nil
+}
+
+// work runs the exactly-once loop orders → payments.
+func (s *Service) work(ctx context.Context) error {
+	opts := kafka.TransformOptions{
+		Group: s.cfg.Group, TransactionalID: s.cfg.TransactionalID,
+		// Payments committed by earlier owners of these partitions are
+		// known before their orders are seen again.
+		OnAssign: s.SyncOnAssign(assigned),
+		BeforeCommit: s.BeforeCommit,
+	}
+	return kafka.RunTransform(ctx, s.Kafka(), opts, s.Topics.Orders, s.state.ResetPending, s.authorize)
+}
+
+// authorize decides one order; a redelivered order yields nothing.
+func (s *Service) authorize(_ context.Context, rec kafka.Record[*ordersv1.Order]) ([]*ckafka.Message, error) {
+	if rec.Tombstone {
+		return nil, kafka.Invalid(errors.New("orders carries no tombstones"))
+	}
+	o := rec.Value
+	if err := events.ValidateOrder(o); err != nil {
+		return nil, kafka.Invalid(err)
+	}
+	if !s.state.Claim(o.GetOrderId()) {
+		s.Stats.Add("orders.duplicate", 1)
+		return nil, nil
+	}
+	p := s.cfg.Rules.Decide(o, s.customers.Get(o.GetCustomerId()), s.now())
+	msg, err := s.Topics.Payments.Message(o.GetOrderId(), p)
+	if err != nil {
+		return nil, err
+	}
+	s.count(p)
+	return []*ckafka.Message{msg}, nil
+}
+
+func (s *Service) count(p *paymentsv1.Payment) {
+	if p.Status == paymentsv1.PaymentStatus_PAYMENT_STATUS_AUTHORIZED {
+		s.Stats.Add("payments.authorized", 1)
+	} else {
+		s.Stats.Add("payments.declined", 1)
+	}
+	s.Log.Debug("payment decided", "order_id", p.OrderId, "status", p.Status.String(),
+		"reason", p.DeclineReason.String(), "amount_minor", p.AmountMinor, "currency", p.Currency)
+}

@@ -1,0 +1,54 @@
+package payment
+
+import (
+	"sync"
+
+	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
+	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/store"
+)
+
+// State is what the payment-service knows: the committed payments (from the
+// `payments` topic, the query view) and the order ids the current worker
+// has decided but maybe not yet committed. Together they make a
+// redelivered order a no-op.
+type State struct {
+	payments *store.Recent[*paymentsv1.Payment]
+
+	mu      sync.Mutex
+	pending map[string]bool
+}
+
+// NewState returns empty state.
+func NewState() *State {
+	return &State{payments: store.NewRecent[*paymentsv1.Payment](), pending: map[string]bool{}}
+}
+
+// ApplyPayment records a committed payment from the `payments` topic.
+func (s *State) ApplyPayment(rec kafka.Record[*paymentsv1.Payment]) {
+	if !rec.Tombstone {
+		s.payments.Put(rec.Value.GetOrderId(), rec.Value)
+	}
+}
+
+// ResetPending forgets uncommitted decisions, after an aborted transaction.
+func (s *State) ResetPending() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pending = map[string]bool{}
+}
+
+// Claim reports whether orderID still needs a payment and, if so, marks it
+// decided.
+func (s *State) Claim(orderID string) bool {
+	if _, ok := s.payments.Get(orderID); ok {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pending[orderID] {
+		return false
+	}
+	s.pending[orderID] = true
+	return true
+}
