@@ -53,8 +53,8 @@ func (c *Common) Logger(w io.Writer, service string) (*slog.Logger, error) {
 }
 
 // Group runs workers until the first one fails or ctx ends, then cancels the
-// rest and waits for all of them. A worker that returns nil after ctx ended
-// has stopped cleanly.
+// rest and waits for all of them. A worker that returns nil is done; the
+// others carry on.
 type Group struct {
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -78,11 +78,12 @@ func (g *Group) Go(name string, fn func(context.Context) error) {
 	go func() {
 		defer g.wg.Done()
 		err := fn(g.ctx)
-		if err != nil && !errors.Is(err, context.Canceled) {
-			g.mu.Lock()
-			g.errs = append(g.errs, fmt.Errorf("%s: %w", name, err))
-			g.mu.Unlock()
+		if err == nil || errors.Is(err, context.Canceled) {
+			return // done; the others carry on
 		}
+		g.mu.Lock()
+		g.errs = append(g.errs, fmt.Errorf("%s: %w", name, err))
+		g.mu.Unlock()
 		g.cancel()
 	}()
 }

@@ -61,8 +61,8 @@ func (c Config) base(role string) kafka.ConfigMap {
 	m := kafka.ConfigMap{
 		"bootstrap.servers": c.Brokers,
 		"client.id":         c.clientID(role),
-		// franz-go clients and librdkafka must agree on key → partition.
-		"partitioner": "murmur2_random",
+		// librdkafka logs to stderr; warnings and worse only.
+		"log_level": 4,
 	}
 	for k, v := range c.Extra {
 		m[k] = v
@@ -73,6 +73,8 @@ func (c Config) base(role string) kafka.ConfigMap {
 // producerConfig is an idempotent producer: acks=all, no duplicates on retry.
 func (c Config) producerConfig(role string) kafka.ConfigMap {
 	m := c.base(role)
+	// franz-go clients and librdkafka must agree on key → partition.
+	m["partitioner"] = "murmur2_random"
 	m["enable.idempotence"] = true
 	m["acks"] = "all"
 	m["linger.ms"] = 5

@@ -273,12 +273,13 @@ func nextOffsets(batch []*kafka.Message) []kafka.TopicPartition {
 func Supervise(ctx context.Context, log *slog.Logger, name string, fn func(context.Context) error) error {
 	b := backoff{min: 200 * time.Millisecond, max: 10 * time.Second}
 	for {
+		started := time.Now()
 		err := fn(ctx)
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || err == nil {
 			return nil
 		}
-		if err == nil {
-			return nil
+		if time.Since(started) > time.Minute {
+			b.reset() // it ran well for a while: start backing off afresh
 		}
 		wait := b.next()
 		log.Error("worker stopped, restarting", "worker", name, "error", err, "in", wait)

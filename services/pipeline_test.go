@@ -1,0 +1,388 @@
+package services_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	analyticsv1 "github.com/kafka-enterprise-orders/orders/gen/analytics/v1"
+	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
+	fraudv1 "github.com/kafka-enterprise-orders/orders/gen/fraud/v1"
+	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
+	"github.com/kafka-enterprise-orders/orders/gen/orders/v1/ordersv1connect"
+	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
+	"github.com/kafka-enterprise-orders/orders/internal/app"
+	"github.com/kafka-enterprise-orders/orders/internal/catalog"
+	"github.com/kafka-enterprise-orders/orders/internal/events"
+	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/testenv"
+	"github.com/kafka-enterprise-orders/orders/services/analytics"
+	"github.com/kafka-enterprise-orders/orders/services/fraud"
+	"github.com/kafka-enterprise-orders/orders/services/orderproducer"
+	"github.com/kafka-enterprise-orders/orders/services/payment"
+)
+
+// platformUnderTest is the four services on an embedded broker and registry.
+type platformUnderTest struct {
+	cfg       kafka.Config
+	topics    *events.Topics
+	producer  *orderproducer.Service
+	payment   *payment.Service
+	fraud     *fraud.Service
+	analytics *analytics.Service
+	orders    ordersv1connect.OrderServiceClient
+}
+
+func common(t *testing.T, cfg kafka.Config) app.Common {
+	return app.Common{Kafka: cfg, LogLevel: "info", LogFormat: "text"}
+}
+
+// startPlatform publishes the seeded customers (as pg-source would), then
+// starts every service in-process, and an HTTP server for OrderService.
+func startPlatform(t *testing.T, crash func(ctx context.Context, batch int) error) *platformUnderTest {
+	t.Helper()
+	cfg, _ := testenv.Kafka(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	log := testenv.Logger(t)
+	p := &platformUnderTest{cfg: cfg}
+	var err error
+	if p.topics, err = events.Open(cfg); err != nil {
+		t.Fatal(err)
+	}
+	publishCustomers(t, cfg, p.topics)
+
+	if p.producer, err = orderproducer.New(ctx, orderproducer.Config{Common: common(t, cfg), Customers: 10}, log.With("service", "order-producer")); err != nil {
+		t.Fatal(err)
+	}
+	pc := payment.Config{Common: common(t, cfg), Group: "payment-service", TransactionalID: "payment-test",
+		Rules: payment.Rules{MinAmount: 1, MaxAmount: 10000, DefaultCreditLimit: 1000, FailureRate: 0}}
+	if p.payment, err = payment.New(ctx, pc, log.With("service", "payment")); err != nil {
+		t.Fatal(err)
+	}
+	p.payment.BeforeCommit = crash
+	if p.fraud, err = fraud.New(ctx, fraud.Config{Common: common(t, cfg), Group: "fraud-service", TransactionalID: "fraud-test"}, log.With("service", "fraud")); err != nil {
+		t.Fatal(err)
+	}
+	if p.analytics, err = analytics.New(ctx, analytics.Config{Common: common(t, cfg), Group: "analytics-service", TransactionalID: "analytics-test"}, log.With("service", "analytics")); err != nil {
+		t.Fatal(err)
+	}
+	p.analytics.BeforeCommit = crash
+
+	var wg sync.WaitGroup
+	for _, svc := range []interface{ Run(context.Context) error }{p.producer, p.payment, p.fraud, p.analytics} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := svc.Run(ctx); err != nil {
+				t.Errorf("service stopped: %v", err)
+			}
+		}()
+	}
+	srv := httptest.NewUnstartedServer(p.producer.Handler())
+	srv.EnableHTTP2 = true
+	srv.Start()
+	t.Cleanup(func() { srv.Close(); cancel(); wg.Wait() })
+	p.orders = ordersv1connect.NewOrderServiceClient(srv.Client(), srv.URL)
+	waitFor(t, 60*time.Second, "services ready", func() bool {
+		return p.producer.Ready.Check() == nil && p.payment.Ready.Check() == nil &&
+			p.fraud.Ready.Check() == nil && p.analytics.Ready.Check() == nil
+	})
+	return p
+}
+
+func publishCustomers(t *testing.T, cfg kafka.Config, topics *events.Topics) {
+	t.Helper()
+	ctx := context.Background()
+	if err := kafka.EnsureTopics(ctx, cfg, false, kafka.TopicSpec{Name: events.CustomersTopic, Compact: true}); err != nil {
+		t.Fatal(err)
+	}
+	prod, err := kafka.NewProducer(cfg, "customers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prod.Close(ctx)
+	pub := kafka.Publisher[*customersv1.Customer]{Producer: prod, Topic: topics.Customers}
+	for _, c := range catalog.Customers(20) {
+		if err := pub.PublishAsync(c.CustomerId, c, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := prod.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// collector reads a topic from the beginning, like any read_committed
+// downstream consumer, and keeps every record.
+type collector[T kafka.Message] struct {
+	mu   sync.Mutex
+	recs []kafka.Record[T]
+}
+
+func collect[T kafka.Message](t *testing.T, cfg kafka.Config, topic kafka.Topic[T]) *collector[T] {
+	c := &collector[T]{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- kafka.NewTable(cfg, topic, func(r kafka.Record[T]) {
+			c.mu.Lock()
+			c.recs = append(c.recs, r)
+			c.mu.Unlock()
+		}).Run(ctx)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	return c
+}
+
+func (c *collector[T]) all() []kafka.Record[T] {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]kafka.Record[T](nil), c.recs...)
+}
+
+func item(sku string, qty int32, price int64) *ordersv1.LineItem {
+	return &ordersv1.LineItem{Sku: sku, Name: sku, Quantity: qty, UnitPriceMinor: price}
+}
+
+// Seeded customers used below (see catalog.Customers):
+// cus-0001 DE LOW 2000.00 EUR, cus-0002 GB MEDIUM 1000.00 GBP,
+// cus-0012 DE HIGH 500.00 EUR, cus-0004 US LOW 5000.00 USD.
+type expectation struct {
+	req     *ordersv1.PlaceOrderRequest
+	status  paymentsv1.PaymentStatus
+	reason  paymentsv1.DeclineReason
+	alerted []string // fraud rules that fire, nil for no alert
+}
+
+func knownOrders() []expectation {
+	auth, declined := paymentsv1.PaymentStatus_PAYMENT_STATUS_AUTHORIZED, paymentsv1.PaymentStatus_PAYMENT_STATUS_DECLINED
+	req := func(id, customer, country, currency string, items ...*ordersv1.LineItem) *ordersv1.PlaceOrderRequest {
+		return &ordersv1.PlaceOrderRequest{OrderId: id, CustomerId: customer, Country: country, Currency: currency, Items: items}
+	}
+	return []expectation{
+		{req("ord-ok-0001", "cus-0001", "DE", "EUR", item("SKU-1001", 2, 2499)), auth, 0, nil},
+		{req("ord-ok-0002", "cus-0004", "US", "USD", item("SKU-3001", 1, 29900), item("SKU-2003", 3, 1800)), auth, 0, nil},
+		{req("ord-ok-0003", "cus-0002", "GB", "GBP", item("SKU-5001", 1, 1299)), auth, 0, nil},
+		{req("ord-small-01", "cus-0001", "DE", "EUR", item("SKU-9", 1, 50)), declined, paymentsv1.DeclineReason_DECLINE_REASON_AMOUNT_OUT_OF_BOUNDS, nil},
+		{req("ord-limit-01", "cus-0001", "DE", "EUR", item("SKU-3005", 2, 129900)), declined, paymentsv1.DeclineReason_DECLINE_REASON_CREDIT_LIMIT_EXCEEDED, []string{"high_amount"}},
+		{req("ord-fx-0001", "cus-0001", "DE", "USD", item("SKU-1002", 1, 5490)), declined, paymentsv1.DeclineReason_DECLINE_REASON_CURRENCY_MISMATCH, nil},
+		{req("ord-risky-01", "cus-0012", "DE", "EUR", item("SKU-1004", 1, 3200)), auth, 0, []string{"risk_tier"}},
+		{req("ord-abroad-1", "cus-0001", "NG", "EUR", item("SKU-2001", 1, 11995)), auth, 0, []string{"high_risk_country", "country_mismatch"}},
+		{req("ord-big-0001", "cus-0004", "US", "USD", item("SKU-3004", 3, 44900)), auth, 0, []string{"high_amount"}},
+	}
+}
+
+// TestPipelineExactOutcomes sends a known set of orders through PlaceOrder
+// and checks every payment, every alert and every per-country total that
+// the services publish.
+func TestPipelineExactOutcomes(t *testing.T) {
+	p := startPlatform(t, nil)
+	payments := collect(t, p.cfg, p.topics.Payments)
+	alerts := collect(t, p.cfg, p.topics.FraudAlerts)
+	stats := collect(t, p.cfg, p.topics.OrderAnalytics)
+	ctx := context.Background()
+
+	exp := knownOrders()
+	placed := map[string]*ordersv1.Order{}
+	for _, e := range exp {
+		res, err := p.orders.PlaceOrder(ctx, e.req)
+		if err != nil {
+			t.Fatalf("PlaceOrder(%s): %v", e.req.OrderId, err)
+		}
+		placed[e.req.OrderId] = res.GetOrder()
+	}
+	// A retried PlaceOrder is idempotent: same order back, nothing published.
+	again, err := p.orders.PlaceOrder(ctx, exp[0].req)
+	if err != nil || again.GetOrder().GetCreatedAt().AsTime() != placed[exp[0].req.OrderId].GetCreatedAt().AsTime() {
+		t.Fatalf("retried PlaceOrder = %v, %v; want the first order", again, err)
+	}
+
+	waitFor(t, 60*time.Second, "one payment per order", func() bool { return len(payments.all()) >= len(exp) })
+	waitFor(t, 60*time.Second, "country totals", func() bool { return totalOrders(latestStats(stats.all())) >= int64(len(exp)) })
+	time.Sleep(500 * time.Millisecond) // let any extra (wrong) record arrive
+
+	gotPayments := map[string]*paymentsv1.Payment{}
+	for _, r := range payments.all() {
+		if _, dup := gotPayments[r.Key]; dup {
+			t.Errorf("second payment for order %s", r.Key)
+		}
+		gotPayments[r.Key] = r.Value
+	}
+	gotAlerts := map[string]*fraudv1.FraudAlert{}
+	for _, r := range alerts.all() {
+		gotAlerts[r.Key] = r.Value
+	}
+	for _, e := range exp {
+		id := e.req.OrderId
+		pay := gotPayments[id]
+		if pay == nil || pay.Status != e.status || pay.DeclineReason != e.reason || pay.AmountMinor != placed[id].AmountMinor {
+			t.Errorf("%s: payment %v, want %v/%v for %d", id, pay, e.status, e.reason, placed[id].AmountMinor)
+		}
+		var rules []string
+		if a := gotAlerts[id]; a != nil {
+			for _, r := range a.Rules {
+				rules = append(rules, r.Rule)
+			}
+		}
+		if fmt.Sprint(rules) != fmt.Sprint(e.alerted) {
+			t.Errorf("%s: fraud rules %v, want %v", id, rules, e.alerted)
+		}
+	}
+	if len(gotPayments) != len(exp) {
+		t.Errorf("%d payments, want %d", len(gotPayments), len(exp))
+	}
+	checkTotals(t, latestStats(stats.all()), placed)
+
+	// The order-status view joins it all.
+	waitFor(t, 30*time.Second, "order view joined", func() bool {
+		res, err := p.orders.GetOrder(ctx, &ordersv1.GetOrderRequest{OrderId: "ord-abroad-1"})
+		return err == nil && res.GetOrder().GetStatus() == ordersv1.OrderStatus_ORDER_STATUS_PAID && res.GetOrder().GetFlagged()
+	})
+	res, err := p.orders.GetOrder(ctx, &ordersv1.GetOrderRequest{OrderId: "ord-limit-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, "declined status", func() bool {
+		res, err = p.orders.GetOrder(ctx, &ordersv1.GetOrderRequest{OrderId: "ord-limit-01"})
+		return err == nil && res.GetOrder().GetStatus() == ordersv1.OrderStatus_ORDER_STATUS_DECLINED
+	})
+	if res.GetOrder().GetDeclineReason() == "" || !res.GetOrder().GetFlagged() {
+		t.Errorf("ord-limit-01 view = %v, want a decline reason and a flag", res.GetOrder())
+	}
+}
+
+func latestStats(recs []kafka.Record[*analyticsv1.CountryStats]) map[string]*analyticsv1.CountryStats {
+	out := map[string]*analyticsv1.CountryStats{}
+	for _, r := range recs {
+		out[r.Key] = r.Value
+	}
+	return out
+}
+
+func totalOrders(stats map[string]*analyticsv1.CountryStats) int64 {
+	var n int64
+	for _, s := range stats {
+		n += s.OrderCount
+	}
+	return n
+}
+
+// checkTotals compares the published statistics with totals computed
+// from the orders themselves.
+func checkTotals(t *testing.T, got map[string]*analyticsv1.CountryStats, orders map[string]*ordersv1.Order) {
+	t.Helper()
+	type key struct{ country, currency string }
+	want := map[key][2]int64{}
+	wantCountry := map[string]int64{}
+	for _, o := range orders {
+		k := key{o.Country, o.Currency}
+		v := want[k]
+		want[k] = [2]int64{v[0] + 1, v[1] + o.AmountMinor}
+		wantCountry[o.Country]++
+	}
+	if len(got) != len(wantCountry) {
+		t.Errorf("statistics for %d countries, want %d", len(got), len(wantCountry))
+	}
+	for country, n := range wantCountry {
+		cs := got[country]
+		if cs.GetOrderCount() != n {
+			t.Errorf("%s: %d orders, want %d", country, cs.GetOrderCount(), n)
+		}
+		for _, tot := range cs.GetTotals() {
+			w := want[key{country, tot.Currency}]
+			if tot.OrderCount != w[0] || tot.AmountMinor != w[1] {
+				t.Errorf("%s/%s: %d orders, %d total; want %d, %d", country, tot.Currency, tot.OrderCount, tot.AmountMinor, w[0], w[1])
+			}
+		}
+	}
+}
+
+var errCrash = errors.New("simulated crash before commit")
+
+// TestCrashesKeepExactlyOnce abandons the payment and analytics
+// transactions at random (the worker's clients are dropped without commit,
+// as a killed process would leave them) while orders stream in, and checks
+// that every order still has exactly one payment and the totals are exact.
+func TestCrashesKeepExactlyOnce(t *testing.T) {
+	var crashes atomic.Int64
+	rng := rand.New(rand.NewPCG(42, 7))
+	var rngMu sync.Mutex
+	crash := func(context.Context, int) error {
+		rngMu.Lock()
+		defer rngMu.Unlock()
+		if crashes.Load() < 6 && rng.IntN(3) == 0 {
+			crashes.Add(1)
+			return errCrash
+		}
+		return nil
+	}
+	p := startPlatform(t, crash)
+	payments := collect(t, p.cfg, p.topics.Payments)
+	stats := collect(t, p.cfg, p.topics.OrderAnalytics)
+
+	gen := orderproducer.NewGenerator(3, 10)
+	placed := map[string]*ordersv1.Order{}
+	prod, err := kafka.NewProducer(p.cfg, "crash-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prod.Close(context.Background())
+	pub := kafka.Publisher[*ordersv1.Order]{Producer: prod, Topic: p.topics.Orders}
+	const n = 300
+	for i := range n {
+		o := gen.Next(time.Now())
+		placed[o.OrderId] = o
+		if err := pub.Publish(context.Background(), o.CustomerId, o); err != nil {
+			t.Fatal(err)
+		}
+		if i%50 == 0 {
+			time.Sleep(100 * time.Millisecond) // spread the orders over several transactions
+		}
+	}
+	waitFor(t, 120*time.Second, "all payments", func() bool { return len(payments.all()) >= n })
+	waitFor(t, 120*time.Second, "all totals", func() bool { return totalOrders(latestStats(stats.all())) >= n })
+	time.Sleep(time.Second)
+	if crashes.Load() == 0 {
+		t.Fatal("no crash was injected; the test proves nothing")
+	}
+	t.Logf("%d crashes injected", crashes.Load())
+	seen := map[string]int{}
+	for _, r := range payments.all() {
+		seen[r.Key]++
+	}
+	for id := range placed {
+		if seen[id] != 1 {
+			t.Errorf("order %s has %d payments, want 1", id, seen[id])
+		}
+	}
+	if len(seen) != n {
+		t.Errorf("payments for %d orders, want %d", len(seen), n)
+	}
+	checkTotals(t, latestStats(stats.all()), placed)
+}
+
+var _ = timestamppb.Now
