@@ -112,3 +112,6 @@ func Hostname() string {
 	}
 	return h
 }
+
+// NewRegistryClient opens a Schema Registry client for cfg.
+func NewRegistryClient(cfg Config) (schemaregistry.Client, error) { return cfg.registry() }

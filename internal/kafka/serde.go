@@ -72,6 +72,10 @@ func (s *Serde[T]) Decode(topic string, b []byte) (T, error) {
 	}
 	v, err := s.deser.Deserialize(topic, b)
 	if err != nil {
+		var de *DecodeError
+		if errors.As(err, &de) {
+			return zero, de
+		}
 		if isPermanentDecodeError(err) {
 			return zero, &DecodeError{Err: err}
 		}

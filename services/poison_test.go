@@ -1,0 +1,190 @@
+package services_test
+
+import (
+	"context"
+	"encoding/binary"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
+	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
+	"github.com/kafka-enterprise-orders/orders/internal/events"
+	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+)
+
+// produced is where a raw record landed.
+type produced struct {
+	name      string
+	class     string
+	value     []byte
+	partition int32
+	offset    int64
+}
+
+func produceRaw(t *testing.T, prod *kafka.Producer, key string, value []byte) (int32, int64) {
+	t.Helper()
+	topic := events.OrdersTopic
+	res := make(chan *ckafka.Message, 1)
+	msg := &ckafka.Message{TopicPartition: ckafka.TopicPartition{Topic: &topic, Partition: ckafka.PartitionAny}, Key: []byte(key), Value: value}
+	if err := prod.Produce(msg, func(m *ckafka.Message, err error) {
+		if err != nil {
+			t.Errorf("produce: %v", err)
+		}
+		res <- m
+	}); err != nil {
+		t.Fatal(err)
+	}
+	m := <-res
+	return m.TopicPartition.Partition, int64(m.TopicPartition.Offset)
+}
+
+func validOrder(id string) *ordersv1.Order {
+	items := []*ordersv1.LineItem{item("SKU-1001", 1, 2499)}
+	return &ordersv1.Order{OrderId: id, CustomerId: "cus-0001", Country: "DE", Currency: "EUR", Items: items,
+		AmountMinor: events.Total(items), CreatedAt: timestamppb.Now(), Source: ordersv1.OrderSource_ORDER_SOURCE_API}
+}
+
+// TestPoisonMessagesGoToDeadLetterTopic writes each kind of bad record to
+// `orders` between good ones, and checks that every consumer group copies
+// each bad record unchanged to `orders.dlq` with headers naming the error
+// and the source, while the good orders are processed.
+func TestPoisonMessagesGoToDeadLetterTopic(t *testing.T) {
+	p := startPlatform(t, nil)
+	payments := collect(t, p.cfg, p.topics.Payments)
+	prod, err := kafka.NewProducer(p.cfg, "poison")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prod.Close(context.Background())
+
+	encode := func(o *ordersv1.Order) []byte {
+		msg, err := p.topics.Orders.Message(o.CustomerId, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return msg.Value
+	}
+	good := encode(validOrder("ord-good-0001"))
+	schemaID := binary.BigEndian.Uint32(good[1:5])
+	unknownID := append([]byte{0, 0, 0, 0x27, 0x0f}, good[5:]...) // schema id 9999
+	truncated := good[:len(good)-7]
+	paymentsAsOrders := kafka.Topic[*paymentsv1.Payment]{Name: events.OrdersTopic, Serde: mustSerde[*paymentsv1.Payment](t, p)}
+	wrongType, err := paymentsAsOrders.Message("cus-0001", &paymentsv1.Payment{PaymentId: "pay-x", OrderId: "ord-xxxx"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	invalid := validOrder("ord-bad-line")
+	invalid.Items[0].Quantity = 0
+	invalid.Country = "XX"
+
+	cases := []produced{
+		{name: "not the Confluent wire format", class: "deserialization", value: []byte("hello, not protobuf")},
+		{name: "unknown schema id", class: "deserialization", value: unknownID},
+		{name: "truncated protobuf", class: "deserialization", value: truncated},
+		{name: "another message type", class: "deserialization", value: wrongType.Value},
+		{name: "fails validation", class: "validation", value: encode(invalid)},
+		{name: "tombstone", class: "validation", value: nil},
+	}
+	produceRaw(t, prod, "cus-0001", good)
+	for i := range cases {
+		cases[i].partition, cases[i].offset = produceRaw(t, prod, "cus-0001", cases[i].value)
+	}
+	produceRaw(t, prod, "cus-0001", encode(validOrder("ord-good-0002")))
+	t.Logf("orders-value schema id %d", schemaID)
+
+	groups := []string{"payment-service", "fraud-service", "analytics-service-repartition"}
+	dlq := readAll(t, p.cfg, kafka.DeadLetterTopic(events.OrdersTopic), len(cases)*len(groups), 60*time.Second)
+	for _, c := range cases {
+		for _, g := range groups {
+			m := findDeadLetter(dlq, g, c.partition, c.offset)
+			if m == nil {
+				t.Errorf("%s: no dead letter from %s for orders[%d]@%d", c.name, g, c.partition, c.offset)
+				continue
+			}
+			h := func(k string) string { return kafka.Header(m.Headers, k) }
+			if h(kafka.HeaderErrorClass) != c.class || h(kafka.HeaderSourceTopic) != "orders" || h(kafka.HeaderErrorMessage) == "" {
+				t.Errorf("%s (%s): headers class=%q topic=%q message=%q", c.name, g, h(kafka.HeaderErrorClass), h(kafka.HeaderSourceTopic), h(kafka.HeaderErrorMessage))
+			}
+			if _, err := time.Parse(time.RFC3339Nano, h(kafka.HeaderFailedAt)); err != nil {
+				t.Errorf("%s: failed-at header: %v", c.name, err)
+			}
+			if !bytesEqual(m.Value, c.value) || string(m.Key) != "cus-0001" {
+				t.Errorf("%s: dead letter is not the record unchanged", c.name)
+			}
+		}
+	}
+	if m := findDeadLetter(dlq, "payment-service", cases[4].partition, cases[4].offset); m != nil {
+		msg := kafka.Header(m.Headers, kafka.HeaderErrorMessage)
+		for _, field := range []string{"items[0].quantity", "country"} {
+			if !strings.Contains(msg, field) {
+				t.Errorf("validation message %q does not name %s", msg, field)
+			}
+		}
+	}
+	waitFor(t, 30*time.Second, "good orders paid", func() bool {
+		ids := map[string]bool{}
+		for _, r := range payments.all() {
+			ids[r.Key] = true
+		}
+		return ids["ord-good-0001"] && ids["ord-good-0002"]
+	})
+}
+
+func mustSerde[T kafka.Message](t *testing.T, p *platformUnderTest) *kafka.Serde[T] {
+	t.Helper()
+	reg, err := kafka.NewRegistryClient(p.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := kafka.NewSerde[T](reg, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func findDeadLetter(msgs []*ckafka.Message, group string, partition int32, offset int64) *ckafka.Message {
+	for _, m := range msgs {
+		if kafka.Header(m.Headers, kafka.HeaderFailedConsumer) == group &&
+			kafka.Header(m.Headers, kafka.HeaderSourcePart) == strconv.Itoa(int(partition)) &&
+			kafka.Header(m.Headers, kafka.HeaderSourceOffset) == strconv.FormatInt(offset, 10) {
+			return m
+		}
+	}
+	return nil
+}
+
+func bytesEqual(a, b []byte) bool { return string(a) == string(b) }
+
+// readAll reads topic from the beginning until want records arrived.
+func readAll(t *testing.T, cfg kafka.Config, topic string, want int, timeout time.Duration) []*ckafka.Message {
+	t.Helper()
+	c, err := ckafka.NewConsumer(&ckafka.ConfigMap{
+		"bootstrap.servers": cfg.Brokers, "group.id": "reader-" + topic, "auto.offset.reset": "earliest",
+		"enable.auto.commit": false, "isolation.level": "read_committed",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Subscribe(topic, nil); err != nil {
+		t.Fatal(err)
+	}
+	var out []*ckafka.Message
+	deadline := time.Now().Add(timeout)
+	for len(out) < want && time.Now().Before(deadline) {
+		if m, ok := c.Poll(100).(*ckafka.Message); ok {
+			out = append(out, m)
+		}
+	}
+	if len(out) < want {
+		t.Fatalf("%s: %d records after %s, want %d", topic, len(out), timeout, want)
+	}
+	return out
+}
+
