@@ -187,4 +187,3 @@ func readAll(t *testing.T, cfg kafka.Config, topic string, want int, timeout tim
 	}
 	return out
 }
-

@@ -120,4 +120,3 @@ func runService(env Env, name string, common *app.Common, build func(context.Con
 		return svc.Run(ctx)
 	}
 }
-

@@ -68,4 +68,3 @@ func TestFailureRateIsDeterministicAndCalibrated(t *testing.T) {
 		t.Errorf("processor declined %.3f of payments, want about 0.10", rate)
 	}
 }
-

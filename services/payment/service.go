@@ -62,7 +62,7 @@ func (s *Service) work(ctx context.Context) error {
 		Group: s.cfg.Group, TransactionalID: s.cfg.TransactionalID,
 		// Payments committed by earlier owners of these partitions are
 		// known before their orders are seen again.
-		OnAssign: s.SyncOnAssign(assigned),
+		OnAssign:     s.SyncOnAssign(assigned),
 		BeforeCommit: s.BeforeCommit,
 	}
 	return kafka.RunTransform(ctx, s.Kafka(), opts, s.Topics.Orders, s.state.ResetPending, s.authorize)

@@ -1,0 +1,62 @@
+# kafka-enterprise-orders: the two commands a new machine needs are
+# `make run` (the whole platform, embedded) and `make test` (every check).
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+GO      ?= go
+BUF     := $(GO) tool -modfile=tools.mod buf
+GOFILES  = $(shell git ls-files '*.go' | grep -v '^gen/')
+
+.PHONY: run test generate lint fmt-check drift breaking vet gotest fuzz build clean
+
+## run: the whole platform in one process (embedded Kafka, Schema Registry, Postgres)
+run:
+	$(GO) run ./cmd/orders dev
+
+## test: lint, generated-code drift, breaking-change check, vet, race tests, fuzz smoke
+test: lint drift breaking vet gotest fuzz
+
+## build: the orders binary in bin/
+build:
+	$(GO) build -o bin/orders ./cmd/orders
+
+## generate: Go code, OpenAPI and clients from proto/, init.sql from the catalog
+generate:
+	$(BUF) generate
+	$(GO) run ./cmd/orders seed-sql > compose/db/init.sql
+
+## lint: buf lint (STANDARD) and gofmt
+lint: fmt-check
+	$(BUF) lint
+
+fmt-check:
+	@out=$$(gofmt -l $(GOFILES)); if [[ -n "$$out" ]]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+## drift: fail when `make generate` changes anything that is committed
+drift: generate
+	@if [[ -n "$$(git status --porcelain -- gen compose/db/init.sql)" ]]; then \
+	  echo "generated code is stale; run 'make generate' and commit:"; git status --porcelain -- gen compose/db/init.sql; \
+	  git --no-pager diff --stat -- gen compose/db/init.sql; exit 1; fi
+
+## breaking: buf breaking against the previous commit of main (or main on a branch)
+breaking:
+	bash scripts/breaking.sh
+
+vet:
+	$(GO) vet ./...
+
+gotest: bin/gocaves
+	CI=$${CI:-} GOCAVES_BIN=$(CURDIR)/bin/gocaves $(GO) test -race -count=1 -timeout 30m ./...
+
+## fuzz: each fuzz target briefly, on top of its seed corpus
+FUZZTIME ?= 10s
+fuzz:
+	@grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u | while read -r pkg; do \
+	  for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$pkg/*_test.go | sed 's/func //'); do \
+	    echo "fuzz $$pkg $$f"; $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	  done; done
+
+clean:
+	rm -rf bin .data
+
+include mk/gocaves.mk
