@@ -18,10 +18,9 @@ import (
 
 // Common are the options of every service.
 type Common struct {
-	Kafka     kafka.Config
-	Listen    string // address of the RPC and health endpoints
-	LogLevel  string
-	LogFormat string
+	Kafka  kafka.Config
+	Listen string // address of the RPC and health endpoints
+	Logging
 }
 
 // Register adds the common options; defaultListen is the service's default
@@ -29,12 +28,23 @@ type Common struct {
 func (c *Common) Register(s *config.Set, defaultListen string) {
 	c.Kafka.Register(s)
 	s.String(&c.Listen, "listen-addr", defaultListen, "address to serve RPCs, health and readiness on")
+	c.Logging.Register(s)
+}
+
+// Logging are the logging options of every command.
+type Logging struct {
+	LogLevel  string
+	LogFormat string
+}
+
+// Register adds --log-level and --log-format.
+func (c *Logging) Register(s *config.Set) {
 	s.String(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	s.String(&c.LogFormat, "log-format", "text", "log format: text or json")
 }
 
 // Logger builds the service's logger writing to w.
-func (c *Common) Logger(w io.Writer, service string) (*slog.Logger, error) {
+func (c *Logging) Logger(w io.Writer, service string) (*slog.Logger, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel)
@@ -49,7 +59,11 @@ func (c *Common) Logger(w io.Writer, service string) (*slog.Logger, error) {
 	default:
 		return nil, fmt.Errorf("--log-format %q: want text or json", c.LogFormat)
 	}
-	return slog.New(h).With("service", service), nil
+	log := slog.New(h)
+	if service != "" {
+		log = log.With("service", service)
+	}
+	return log, nil
 }
 
 // Group runs workers until the first one fails or ctx ends, then cancels the

@@ -105,11 +105,11 @@ func usage(w io.Writer) {
 // serviceRunner is what each service package offers: wire, then run.
 type serviceRunner interface{ Run(context.Context) error }
 
-// runService builds a logger from the common options and runs the service
+// runService builds a logger from the logging options and runs the service
 // that build wires.
-func runService(env Env, name string, common *app.Common, build func(context.Context, *slog.Logger) (serviceRunner, error)) Runner {
+func runService(env Env, name string, logging *app.Logging, build func(context.Context, *slog.Logger) (serviceRunner, error)) Runner {
 	return func(ctx context.Context) error {
-		log, err := common.Logger(env.Stderr, name)
+		log, err := logging.Logger(env.Stderr, name)
 		if err != nil {
 			return err
 		}

@@ -23,16 +23,6 @@ func couchbaseSinkCommand() Command {
 		Setup: func(*config.Set, Env) Runner { return notBuilt("couchbase-sink") }}
 }
 
-func gatewayCommand() Command {
-	return Command{Name: "gateway", Synopsis: "gateway: REST/JSON over every service's RPCs, OpenAPI at /openapi.json",
-		Setup: func(*config.Set, Env) Runner { return notBuilt("gateway") }}
-}
-
-func devCommand() Command {
-	return Command{Name: "dev", Synopsis: "the whole platform in one process: embedded Kafka, Schema Registry, Postgres",
-		Setup: func(*config.Set, Env) Runner { return notBuilt("dev") }}
-}
-
 func benchCommand() Command {
 	return Command{Name: "bench", Synopsis: "measure pipeline throughput against raw librdkafka on an embedded broker",
 		Setup: func(*config.Set, Env) Runner { return notBuilt("bench") }}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/kafka-enterprise-orders/orders/gateway"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
 	"github.com/kafka-enterprise-orders/orders/services/analytics"
 	"github.com/kafka-enterprise-orders/orders/services/fraud"
@@ -18,7 +19,7 @@ func producerCommand() Command {
 		Setup: func(s *config.Set, env Env) Runner {
 			var cfg orderproducer.Config
 			cfg.Register(s)
-			return runService(env, "order-producer", &cfg.Common, func(ctx context.Context, log *slog.Logger) (serviceRunner, error) {
+			return runService(env, "order-producer", &cfg.Logging, func(ctx context.Context, log *slog.Logger) (serviceRunner, error) {
 				return orderproducer.New(ctx, cfg, log)
 			})
 		},
@@ -32,7 +33,7 @@ func paymentCommand() Command {
 		Setup: func(s *config.Set, env Env) Runner {
 			var cfg payment.Config
 			cfg.Register(s)
-			return runService(env, "payment-service", &cfg.Common, func(ctx context.Context, log *slog.Logger) (serviceRunner, error) {
+			return runService(env, "payment-service", &cfg.Logging, func(ctx context.Context, log *slog.Logger) (serviceRunner, error) {
 				return payment.New(ctx, cfg, log)
 			})
 		},
@@ -46,7 +47,7 @@ func fraudCommand() Command {
 		Setup: func(s *config.Set, env Env) Runner {
 			var cfg fraud.Config
 			cfg.Register(s)
-			return runService(env, "fraud-service", &cfg.Common, func(ctx context.Context, log *slog.Logger) (serviceRunner, error) {
+			return runService(env, "fraud-service", &cfg.Logging, func(ctx context.Context, log *slog.Logger) (serviceRunner, error) {
 				return fraud.New(ctx, cfg, log)
 			})
 		},
@@ -60,8 +61,22 @@ func analyticsCommand() Command {
 		Setup: func(s *config.Set, env Env) Runner {
 			var cfg analytics.Config
 			cfg.Register(s)
-			return runService(env, "analytics-service", &cfg.Common, func(ctx context.Context, log *slog.Logger) (serviceRunner, error) {
+			return runService(env, "analytics-service", &cfg.Logging, func(ctx context.Context, log *slog.Logger) (serviceRunner, error) {
 				return analytics.New(ctx, cfg, log)
+			})
+		},
+	}
+}
+
+func gatewayCommand() Command {
+	return Command{
+		Name:     "gateway",
+		Synopsis: "gateway: REST/JSON over every service's RPCs, OpenAPI at /openapi.json",
+		Setup: func(s *config.Set, env Env) Runner {
+			var cfg gateway.Config
+			cfg.Register(s)
+			return runService(env, "gateway", &cfg.Logging, func(ctx context.Context, log *slog.Logger) (serviceRunner, error) {
+				return gateway.New(ctx, cfg, log)
 			})
 		},
 	}

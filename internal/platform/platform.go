@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -36,6 +37,10 @@ type Base struct {
 	Stats  *app.Stats
 	// Tables are run for the life of the service and synced by SyncTables.
 	Tables kafka.TableSet
+
+	// Listener, when set before Run, is served instead of Common.Listen
+	// (the dev stack and tests bind their own).
+	Listener net.Listener
 
 	workers []worker
 	closers []func(context.Context) error
@@ -116,7 +121,10 @@ func (b *Base) Run(ctx context.Context) error {
 	for _, w := range b.workers {
 		g.Go(w.name, w.fn)
 	}
-	if b.Common.Listen != "" {
+	switch {
+	case b.Listener != nil:
+		g.Go("rpc", func(ctx context.Context) error { return b.Server.ServeListener(ctx, b.Listener) })
+	case b.Common.Listen != "":
 		g.Go("rpc", func(ctx context.Context) error { return b.Server.Serve(ctx, b.Common.Listen) })
 	}
 	g.Go("summary", func(ctx context.Context) error { return b.Stats.LogEvery(ctx, b.Log, SummaryInterval) })

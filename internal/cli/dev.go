@@ -1,0 +1,71 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/kafka-enterprise-orders/orders/internal/app"
+	"github.com/kafka-enterprise-orders/orders/internal/config"
+	"github.com/kafka-enterprise-orders/orders/internal/devstack"
+)
+
+func devCommand() Command {
+	return Command{
+		Name:     "dev",
+		Synopsis: "the whole platform in one process: embedded Kafka, Schema Registry, Postgres, every service",
+		Setup: func(s *config.Set, env Env) Runner {
+			opts := devstack.Options{Ports: devstack.DefaultPorts()}
+			var logging app.Logging
+			s.String(&opts.DataDir, "data-dir", ".data", "where the broker's log and Postgres persist across restarts")
+			s.Float64(&opts.Rate, "rate", 1, "synthetic orders per second (0: none)")
+			s.Int64(&opts.Seed, "seed", 1, "seed of the synthetic orders")
+			s.Bool(&opts.NoPostgres, "no-postgres", false, "do not start Postgres even when its binaries are installed")
+			s.Int(&opts.Ports.Kafka, "kafka-port", opts.Ports.Kafka, "embedded Kafka broker port")
+			s.Int(&opts.Ports.Registry, "schema-registry-port", opts.Ports.Registry, "embedded Schema Registry port")
+			s.Int(&opts.Ports.Postgres, "postgres-port", opts.Ports.Postgres, "throwaway PostgreSQL port")
+			s.Int(&opts.Ports.Gateway, "gateway-port", opts.Ports.Gateway, "REST gateway port")
+			logging.Register(s)
+			return func(ctx context.Context) error {
+				log, err := logging.Logger(env.Stderr, "") // each service adds its name
+				if err != nil {
+					return err
+				}
+				opts.Log = log
+				return devstack.Run(ctx, opts, func(st *devstack.Stack) { PrintWelcome(env.Stdout, st) })
+			}
+		},
+	}
+}
+
+// PrintWelcome tells the user where everything is, with commands to paste.
+func PrintWelcome(w io.Writer, st *devstack.Stack) {
+	var b strings.Builder
+	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	line("")
+	line("kafka-enterprise-orders is running. Ctrl-C stops it.")
+	line("")
+	line("  Kafka bootstrap      %s", st.Brokers)
+	line("  Schema Registry      %s", st.RegistryURL)
+	if st.DatabaseURL != "" {
+		line("  PostgreSQL           %s", st.DatabaseURL)
+	}
+	line("  order-producer       %s   (orders.v1.OrderService)", st.OrderURL)
+	line("  payment-service      %s   (payments.v1.PaymentService)", st.PaymentURL)
+	line("  fraud-service        %s   (fraud.v1.FraudService)", st.FraudURL)
+	line("  analytics-service    %s   (analytics.v1.AnalyticsService)", st.AnalyticsURL)
+	line("  REST gateway         %s   (OpenAPI: %s/openapi.json)", st.GatewayURL, st.GatewayURL)
+	for _, s := range st.Skipped {
+		line("  skipped              %s", s)
+	}
+	line("")
+	line("Try:")
+	line("  go tool -modfile=tools.mod buf curl --protocol grpc --http2-prior-knowledge --list-methods %s", st.OrderURL)
+	line(`  go tool -modfile=tools.mod buf curl --protocol grpc --http2-prior-knowledge -d '{"customer_id":"cus-0001","country":"DE","currency":"EUR","items":[{"sku":"SKU-1001","quantity":2,"unit_price_minor":2499}]}' %s/orders.v1.OrderService/PlaceOrder`, st.OrderURL)
+	line(`  curl -s %s/v1/orders?page_size=3`, st.GatewayURL)
+	line(`  curl -s %s/v1/analytics/countries/DE`, st.GatewayURL)
+	line(`  curl -sN %s/v1/analytics/countries:watch`, st.GatewayURL)
+	line("")
+	_, _ = io.WriteString(w, b.String())
+}

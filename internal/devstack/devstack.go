@@ -1,0 +1,301 @@
+// Package devstack runs the whole platform in one process: an embedded
+// Kafka-protocol broker and Schema Registry, a throwaway PostgreSQL when
+// the machine has its binaries, every service and the REST gateway, on
+// fixed localhost ports. It is `orders dev` (and `make run`), and what the
+// end-to-end tests start.
+package devstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kafka-enterprise-orders/orders/gateway"
+	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
+	"github.com/kafka-enterprise-orders/orders/internal/app"
+	"github.com/kafka-enterprise-orders/orders/internal/catalog"
+	"github.com/kafka-enterprise-orders/orders/internal/events"
+	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
+	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
+	"github.com/kafka-enterprise-orders/orders/services/analytics"
+	"github.com/kafka-enterprise-orders/orders/services/fraud"
+	"github.com/kafka-enterprise-orders/orders/services/orderproducer"
+	"github.com/kafka-enterprise-orders/orders/services/payment"
+)
+
+// Ports are where the stack listens; zero picks a free port.
+type Ports struct {
+	Kafka, Registry, Postgres                 int
+	Order, Payment, Fraud, Analytics, Gateway int
+}
+
+// DefaultPorts are the documented fixed ports of `orders dev`.
+func DefaultPorts() Ports {
+	return Ports{Kafka: 9092, Registry: 8081, Postgres: 55432,
+		Order: 7001, Payment: 7002, Fraud: 7003, Analytics: 7004, Gateway: 8080}
+}
+
+// Options configure the stack.
+type Options struct {
+	// DataDir keeps the broker's log and Postgres across restarts; empty
+	// uses a temporary directory removed at the end.
+	DataDir string
+	Ports   Ports
+	// Rate is the synthetic order rate per second (0: none).
+	Rate float64
+	// Seed seeds the synthetic generator.
+	Seed int64
+	// NoPostgres skips Postgres even when its binaries are installed.
+	NoPostgres bool
+	Log        *slog.Logger
+}
+
+// Stack is a running platform, handed to the ready callback of Run.
+type Stack struct {
+	Brokers      string
+	RegistryURL  string
+	DatabaseURL  string // empty when Postgres was skipped
+	OrderURL     string
+	PaymentURL   string
+	FraudURL     string
+	AnalyticsURL string
+	GatewayURL   string
+	// Skipped says what was left out and why.
+	Skipped []string
+
+	Producer  *orderproducer.Service
+	Payment   *payment.Service
+	Fraud     *fraud.Service
+	Analytics *analytics.Service
+}
+
+// Run starts the stack, calls ready once every service is ready, and runs
+// until ctx ends; then it stops everything, services first.
+func Run(ctx context.Context, opts Options, ready func(*Stack)) (err error) {
+	log := opts.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	dataDir, cleanup, err := dataDir(opts.DataDir)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+
+	broker, err := sandbox.StartBroker(sandbox.BrokerPort(opts.Ports.Kafka), sandbox.BrokerDataDir(filepath.Join(dataDir, "kafka")))
+	if err != nil {
+		return err
+	}
+	defer broker.Close()
+	registry, err := sandbox.StartRegistry(opts.Ports.Registry)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, registry.Close()) }()
+	st := &Stack{Brokers: broker.BootstrapServers(), RegistryURL: registry.URL()}
+	log.Info("embedded Kafka broker", "bootstrap", st.Brokers, "data", filepath.Join(dataDir, "kafka"))
+	log.Info("embedded Schema Registry", "url", st.RegistryURL)
+
+	if opts.NoPostgres {
+		st.Skipped = append(st.Skipped, "Postgres: --no-postgres")
+	} else if pg, err := startPostgres(ctx, dataDir, opts.Ports.Postgres); err != nil {
+		st.Skipped = append(st.Skipped, "Postgres: "+err.Error())
+	} else {
+		defer pg.Stop()
+		st.DatabaseURL = pg.URL("orders")
+		log.Info("throwaway PostgreSQL", "url", st.DatabaseURL)
+	}
+
+	kcfg := kafka.Config{Brokers: st.Brokers, SchemaRegistryURL: st.RegistryURL, AutoRegister: true,
+		Partitions: 3, ReplicationFactor: 1}
+	common := app.Common{Kafka: kcfg}
+	g := app.NewGroup(ctx)
+	// Customers reach Kafka through pg-source's change capture when
+	// Postgres runs; without it the seeded catalog is published directly.
+	if err := publishCatalog(g.Context(), kcfg); err != nil {
+		return err
+	}
+
+	listen := func(port int) (net.Listener, string, error) {
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			return nil, "", fmt.Errorf("listen on port %d: %w", port, err)
+		}
+		return ln, "http://" + ln.Addr().String(), nil
+	}
+	type runner interface {
+		Run(context.Context) error
+	}
+	var services []struct {
+		name string
+		base *platform.Base
+		run  runner
+	}
+	add := func(name string, port int, base *platform.Base, r runner) (string, error) {
+		ln, url, err := listen(port)
+		if err != nil {
+			return "", err
+		}
+		base.Listener = ln
+		services = append(services, struct {
+			name string
+			base *platform.Base
+			run  runner
+		}{name, base, r})
+		return url, nil
+	}
+
+	sctx := g.Context()
+	if st.Producer, err = orderproducer.New(sctx, orderproducer.Config{Common: common, Rate: opts.Rate, Seed: opts.Seed, Customers: catalog.DefaultCustomers}, log.With("service", "order-producer")); err != nil {
+		return err
+	}
+	if st.OrderURL, err = add("order-producer", opts.Ports.Order, st.Producer.Base, st.Producer); err != nil {
+		return err
+	}
+	pcfg := payment.Config{Common: common, Group: "payment-service", TransactionalID: "payment-service-dev",
+		Rules: payment.Rules{MinAmount: 1, MaxAmount: 10000, DefaultCreditLimit: 1000, FailureRate: 0.02, Seed: 1}}
+	if st.Payment, err = payment.New(sctx, pcfg, log.With("service", "payment-service")); err != nil {
+		return err
+	}
+	if st.PaymentURL, err = add("payment-service", opts.Ports.Payment, st.Payment.Base, st.Payment); err != nil {
+		return err
+	}
+	if st.Fraud, err = fraud.New(sctx, fraud.Config{Common: common, Group: "fraud-service", TransactionalID: "fraud-service-dev"}, log.With("service", "fraud-service")); err != nil {
+		return err
+	}
+	if st.FraudURL, err = add("fraud-service", opts.Ports.Fraud, st.Fraud.Base, st.Fraud); err != nil {
+		return err
+	}
+	if st.Analytics, err = analytics.New(sctx, analytics.Config{Common: common, Group: "analytics-service", TransactionalID: "analytics-service-dev"}, log.With("service", "analytics-service")); err != nil {
+		return err
+	}
+	if st.AnalyticsURL, err = add("analytics-service", opts.Ports.Analytics, st.Analytics.Base, st.Analytics); err != nil {
+		return err
+	}
+	gw, err := gateway.New(sctx, gateway.Config{OrderURL: st.OrderURL, PaymentURL: st.PaymentURL, FraudURL: st.FraudURL, AnalyticsURL: st.AnalyticsURL}, log.With("service", "gateway"))
+	if err != nil {
+		return err
+	}
+	gln, gurl, err := listen(opts.Ports.Gateway)
+	if err != nil {
+		return err
+	}
+	gw.Listener, st.GatewayURL = gln, gurl
+
+	for _, s := range services {
+		g.Go(s.name, s.run.Run)
+	}
+	g.Go("gateway", gw.Run)
+	g.Go("ready", func(ctx context.Context) error {
+		for _, s := range services {
+			if err := waitReady(ctx, s.base); err != nil {
+				return fmt.Errorf("%s: %w", s.name, err)
+			}
+		}
+		if ready != nil {
+			ready(st)
+		}
+		return nil
+	})
+	return g.Wait()
+}
+
+func waitReady(ctx context.Context, b *platform.Base) error {
+	for {
+		if b.Ready.Check() == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func dataDir(dir string) (string, func(), error) {
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return "", nil, fmt.Errorf("data dir: %w", err)
+		}
+		abs, err := filepath.Abs(dir)
+		return abs, func() {}, err
+	}
+	tmp, err := os.MkdirTemp("", "orders-dev-")
+	if err != nil {
+		return "", nil, fmt.Errorf("data dir: %w", err)
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil { // postgres runs as its own user
+		return "", nil, fmt.Errorf("data dir: %w", err)
+	}
+	return tmp, func() { _ = os.RemoveAll(tmp) }, nil
+}
+
+// startPostgres starts (or restarts) the dev database and applies the
+// schema and seed rows, idempotently.
+func startPostgres(ctx context.Context, dataDir string, port int) (*sandbox.Postgres, error) {
+	if err := os.Chmod(dataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	pg, err := sandbox.StartPostgres(ctx, filepath.Join(dataDir, "postgres"), port)
+	if err != nil {
+		return nil, err
+	}
+	if err := pg.CreateDatabase(ctx, "orders"); err != nil {
+		return nil, errors.Join(err, pg.Stop())
+	}
+	if err := ApplySchema(ctx, pg.URL("orders")); err != nil {
+		return nil, errors.Join(err, pg.Stop())
+	}
+	return pg, nil
+}
+
+// ApplySchema creates the customers table and inserts the seeded customers
+// (compose/db/init.sql), leaving existing rows alone.
+func ApplySchema(ctx context.Context, url string) error {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return fmt.Errorf("connect to %s: %w", url, err)
+	}
+	defer conn.Close(ctx)
+	var b strings.Builder
+	if err := catalog.WriteInitSQL(&b, catalog.Customers(catalog.DefaultCustomers)); err != nil {
+		return err
+	}
+	if _, err := conn.Exec(ctx, b.String()); err != nil {
+		return fmt.Errorf("apply schema: %w", err)
+	}
+	return nil
+}
+
+// publishCatalog publishes the seeded customers to `customers`.
+func publishCatalog(ctx context.Context, cfg kafka.Config) error {
+	topics, err := events.Open(cfg)
+	if err != nil {
+		return err
+	}
+	if err := kafka.EnsureTopics(ctx, cfg, false, kafka.TopicSpec{Name: events.CustomersTopic, Compact: true}); err != nil {
+		return err
+	}
+	prod, err := kafka.NewProducer(cfg, "dev-customers")
+	if err != nil {
+		return err
+	}
+	pub := kafka.Publisher[*customersv1.Customer]{Producer: prod, Topic: topics.Customers}
+	for _, c := range catalog.Customers(catalog.DefaultCustomers) {
+		if err := pub.PublishAsync(c.CustomerId, c, nil); err != nil {
+			return errors.Join(err, prod.Close(ctx))
+		}
+	}
+	return prod.Close(ctx)
+}
