@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/protobuf/types/known/timestamppb"
-
 	analyticsv1 "github.com/kafka-enterprise-orders/orders/gen/analytics/v1"
 	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
 	fraudv1 "github.com/kafka-enterprise-orders/orders/gen/fraud/v1"
@@ -41,9 +39,7 @@ type platformUnderTest struct {
 	orders    ordersv1connect.OrderServiceClient
 }
 
-func common(t *testing.T, cfg kafka.Config) app.Common {
-	return app.Common{Kafka: cfg, LogLevel: "info", LogFormat: "text"}
-}
+func common(cfg kafka.Config) app.Common { return app.Common{Kafka: cfg} }
 
 // startPlatform publishes the seeded customers (as pg-source would), then
 // starts every service in-process, and an HTTP server for OrderService.
@@ -59,19 +55,19 @@ func startPlatform(t *testing.T, crash func(ctx context.Context, batch int) erro
 	}
 	publishCustomers(t, cfg, p.topics)
 
-	if p.producer, err = orderproducer.New(ctx, orderproducer.Config{Common: common(t, cfg), Customers: 10}, log.With("service", "order-producer")); err != nil {
+	if p.producer, err = orderproducer.New(ctx, orderproducer.Config{Common: common(cfg), Customers: 10}, log.With("service", "order-producer")); err != nil {
 		t.Fatal(err)
 	}
-	pc := payment.Config{Common: common(t, cfg), Group: "payment-service", TransactionalID: "payment-test",
+	pc := payment.Config{Common: common(cfg), Group: "payment-service", TransactionalID: "payment-test",
 		Rules: payment.Rules{MinAmount: 1, MaxAmount: 10000, DefaultCreditLimit: 1000, FailureRate: 0}}
 	if p.payment, err = payment.New(ctx, pc, log.With("service", "payment")); err != nil {
 		t.Fatal(err)
 	}
 	p.payment.BeforeCommit = crash
-	if p.fraud, err = fraud.New(ctx, fraud.Config{Common: common(t, cfg), Group: "fraud-service", TransactionalID: "fraud-test"}, log.With("service", "fraud")); err != nil {
+	if p.fraud, err = fraud.New(ctx, fraud.Config{Common: common(cfg), Group: "fraud-service", TransactionalID: "fraud-test"}, log.With("service", "fraud")); err != nil {
 		t.Fatal(err)
 	}
-	if p.analytics, err = analytics.New(ctx, analytics.Config{Common: common(t, cfg), Group: "analytics-service", TransactionalID: "analytics-test"}, log.With("service", "analytics")); err != nil {
+	if p.analytics, err = analytics.New(ctx, analytics.Config{Common: common(cfg), Group: "analytics-service", TransactionalID: "analytics-test"}, log.With("service", "analytics")); err != nil {
 		t.Fatal(err)
 	}
 	p.analytics.BeforeCommit = crash
@@ -344,7 +340,7 @@ func TestCrashesKeepExactlyOnce(t *testing.T) {
 	payments := collect(t, p.cfg, p.topics.Payments)
 	stats := collect(t, p.cfg, p.topics.OrderAnalytics)
 
-	gen := orderproducer.NewGenerator(3, 10)
+	gen := orderproducer.NewGenerator(3, 10, "")
 	placed := map[string]*ordersv1.Order{}
 	prod, err := kafka.NewProducer(p.cfg, "crash-test")
 	if err != nil {
@@ -384,5 +380,3 @@ func TestCrashesKeepExactlyOnce(t *testing.T) {
 	}
 	checkTotals(t, latestStats(stats.all()), placed)
 }
-
-var _ = timestamppb.Now

@@ -1,9 +1,12 @@
 package catalog
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/jackc/pgx/v5"
 
 	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
 )
@@ -71,3 +74,21 @@ func WriteInitSQL(w io.Writer, customers []*customersv1.Customer) error {
 }
 
 func quote(s string) string { return strings.ReplaceAll(s, "'", "''") }
+
+// Apply creates the schema in the database at url and inserts the seeded
+// customers (what compose/db/init.sql does), leaving existing rows alone.
+func Apply(ctx context.Context, url string) error {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return fmt.Errorf("connect to %s: %w", url, err)
+	}
+	defer conn.Close(ctx)
+	var b strings.Builder
+	if err := WriteInitSQL(&b, Customers(DefaultCustomers)); err != nil {
+		return err
+	}
+	if _, err := conn.Exec(ctx, b.String()); err != nil {
+		return fmt.Errorf("apply schema: %w", err)
+	}
+	return nil
+}

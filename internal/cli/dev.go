@@ -55,6 +55,9 @@ func PrintWelcome(w io.Writer, st *devstack.Stack) {
 	line("  payment-service      %s   (payments.v1.PaymentService)", st.PaymentURL)
 	line("  fraud-service        %s   (fraud.v1.FraudService)", st.FraudURL)
 	line("  analytics-service    %s   (analytics.v1.AnalyticsService)", st.AnalyticsURL)
+	if st.PgSourceURL != "" {
+		line("  pg-source            %s   (Postgres customers → Kafka, health only)", st.PgSourceURL)
+	}
 	line("  REST gateway         %s   (OpenAPI: %s/openapi.json)", st.GatewayURL, st.GatewayURL)
 	for _, s := range st.Skipped {
 		line("  skipped              %s", s)

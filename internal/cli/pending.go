@@ -13,16 +13,6 @@ func notBuilt(name string) Runner {
 	return func(context.Context) error { return fmt.Errorf("%s is not built yet", name) }
 }
 
-func pgSourceCommand() Command {
-	return Command{Name: "pg-source", Synopsis: "pg-source: Postgres → `customers` by logical replication (CDC)",
-		Setup: func(*config.Set, Env) Runner { return notBuilt("pg-source") }}
-}
-
-func couchbaseSinkCommand() Command {
-	return Command{Name: "couchbase-sink", Synopsis: "couchbase-sink: `order-analytics` → Couchbase documents",
-		Setup: func(*config.Set, Env) Runner { return notBuilt("couchbase-sink") }}
-}
-
 func benchCommand() Command {
 	return Command{Name: "bench", Synopsis: "measure pipeline throughput against raw librdkafka on an embedded broker",
 		Setup: func(*config.Set, Env) Runner { return notBuilt("bench") }}

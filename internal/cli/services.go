@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/kafka-enterprise-orders/orders/connect/pgsource"
 	"github.com/kafka-enterprise-orders/orders/gateway"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
 	"github.com/kafka-enterprise-orders/orders/services/analytics"
@@ -77,6 +78,20 @@ func gatewayCommand() Command {
 			cfg.Register(s)
 			return runService(env, "gateway", &cfg.Logging, func(ctx context.Context, log *slog.Logger) (serviceRunner, error) {
 				return gateway.New(ctx, cfg, log)
+			})
+		},
+	}
+}
+
+func pgSourceCommand() Command {
+	return Command{
+		Name:     "pg-source",
+		Synopsis: "pg-source: Postgres → `customers` by logical replication (CDC)",
+		Setup: func(s *config.Set, env Env) Runner {
+			var cfg pgsource.Config
+			cfg.Register(s)
+			return runService(env, "pg-source", &cfg.Logging, func(ctx context.Context, log *slog.Logger) (serviceRunner, error) {
+				return pgsource.New(ctx, cfg, log)
 			})
 		},
 	}

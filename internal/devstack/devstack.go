@@ -14,11 +14,9 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
+	"github.com/kafka-enterprise-orders/orders/connect/pgsource"
 	"github.com/kafka-enterprise-orders/orders/gateway"
 	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/app"
@@ -35,14 +33,14 @@ import (
 
 // Ports are where the stack listens; zero picks a free port.
 type Ports struct {
-	Kafka, Registry, Postgres                 int
-	Order, Payment, Fraud, Analytics, Gateway int
+	Kafka, Registry, Postgres                           int
+	Order, Payment, Fraud, Analytics, PgSource, Gateway int
 }
 
 // DefaultPorts are the documented fixed ports of `orders dev`.
 func DefaultPorts() Ports {
 	return Ports{Kafka: 9092, Registry: 8081, Postgres: 55432,
-		Order: 7001, Payment: 7002, Fraud: 7003, Analytics: 7004, Gateway: 8080}
+		Order: 7001, Payment: 7002, Fraud: 7003, Analytics: 7004, PgSource: 7005, Gateway: 8080}
 }
 
 // Options configure the stack.
@@ -69,6 +67,7 @@ type Stack struct {
 	PaymentURL   string
 	FraudURL     string
 	AnalyticsURL string
+	PgSourceURL  string // health and readiness only; empty without Postgres
 	GatewayURL   string
 	// Skipped says what was left out and why.
 	Skipped []string
@@ -120,9 +119,16 @@ func Run(ctx context.Context, opts Options, ready func(*Stack)) (err error) {
 		Partitions: 3, ReplicationFactor: 1}
 	common := app.Common{Kafka: kcfg}
 	g := app.NewGroup(ctx)
+	sctx := g.Context()
 	// Customers reach Kafka through pg-source's change capture when
 	// Postgres runs; without it the seeded catalog is published directly.
-	if err := publishCatalog(g.Context(), kcfg); err != nil {
+	var pgSource *pgsource.Service
+	if st.DatabaseURL != "" {
+		pcfg := pgsource.Config{Common: common, DatabaseURL: st.DatabaseURL, Publication: "orders_cdc", Slot: "orders_pg_source"}
+		if pgSource, err = pgsource.New(sctx, pcfg, log.With("service", "pg-source")); err != nil {
+			return err
+		}
+	} else if err := publishCatalog(sctx, kcfg); err != nil {
 		return err
 	}
 
@@ -155,7 +161,11 @@ func Run(ctx context.Context, opts Options, ready func(*Stack)) (err error) {
 		return url, nil
 	}
 
-	sctx := g.Context()
+	if pgSource != nil {
+		if st.PgSourceURL, err = add("pg-source", opts.Ports.PgSource, pgSource.Base, pgSource); err != nil {
+			return err
+		}
+	}
 	if st.Producer, err = orderproducer.New(sctx, orderproducer.Config{Common: common, Rate: opts.Rate, Seed: opts.Seed, Customers: catalog.DefaultCustomers}, log.With("service", "order-producer")); err != nil {
 		return err
 	}
@@ -254,28 +264,10 @@ func startPostgres(ctx context.Context, dataDir string, port int) (*sandbox.Post
 	if err := pg.CreateDatabase(ctx, "orders"); err != nil {
 		return nil, errors.Join(err, pg.Stop())
 	}
-	if err := ApplySchema(ctx, pg.URL("orders")); err != nil {
+	if err := catalog.Apply(ctx, pg.URL("orders")); err != nil {
 		return nil, errors.Join(err, pg.Stop())
 	}
 	return pg, nil
-}
-
-// ApplySchema creates the customers table and inserts the seeded customers
-// (compose/db/init.sql), leaving existing rows alone.
-func ApplySchema(ctx context.Context, url string) error {
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		return fmt.Errorf("connect to %s: %w", url, err)
-	}
-	defer conn.Close(ctx)
-	var b strings.Builder
-	if err := catalog.WriteInitSQL(&b, catalog.Customers(catalog.DefaultCustomers)); err != nil {
-		return err
-	}
-	if _, err := conn.Exec(ctx, b.String()); err != nil {
-		return fmt.Errorf("apply schema: %w", err)
-	}
-	return nil
 }
 
 // publishCatalog publishes the seeded customers to `customers`.

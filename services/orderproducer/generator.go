@@ -20,15 +20,20 @@ type Generator struct {
 	rng       *rand.Rand
 	customers []*customersv1.Customer
 	seq       uint64
-	seed      int64
+	prefix    string
 }
 
-// NewGenerator returns a generator drawing from the first n seeded customers.
-func NewGenerator(seed int64, n int) *Generator {
+// NewGenerator returns a generator drawing from the first n seeded
+// customers. Order ids are "ord-<run>-<sequence>": run keeps the ids of
+// separate runs apart (empty means "s<seed>").
+func NewGenerator(seed int64, n int, run string) *Generator {
+	if run == "" {
+		run = fmt.Sprintf("s%d", seed)
+	}
 	return &Generator{
 		rng:       rand.New(rand.NewPCG(uint64(seed), 0x6f7264657273)),
 		customers: catalog.Customers(n),
-		seed:      seed,
+		prefix:    "ord-" + run + "-",
 	}
 }
 
@@ -55,7 +60,7 @@ func (g *Generator) Next(now time.Time) *ordersv1.Order {
 		items = append(items, &ordersv1.LineItem{Sku: p.SKU, Name: p.Name, Quantity: qty, UnitPriceMinor: price})
 	}
 	return &ordersv1.Order{
-		OrderId:     fmt.Sprintf("ord-s%d-%08d", g.seed, g.seq),
+		OrderId:     fmt.Sprintf("%s%08d", g.prefix, g.seq),
 		CustomerId:  cu.CustomerId,
 		Country:     country,
 		Currency:    cu.Currency,

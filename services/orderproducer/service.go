@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
@@ -62,7 +63,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
 // generate publishes synthetic orders every period (0: flat out) until ctx
 // ends or Count orders were sent.
 func (s *Service) generate(ctx context.Context, period time.Duration) error {
-	gen := NewGenerator(s.cfg.Seed, s.cfg.Customers)
+	// The run id (start time, base 36) keeps order ids unique across restarts.
+	gen := NewGenerator(s.cfg.Seed, s.cfg.Customers, strconv.FormatInt(time.Now().Unix(), 36))
 	pub := kafka.Publisher[*ordersv1.Order]{Producer: s.producer, Topic: s.Topics.Orders}
 	var tick <-chan time.Time
 	if period > 0 {

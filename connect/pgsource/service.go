@@ -1,0 +1,55 @@
+package pgsource
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+
+	"github.com/jackc/pglogrepl"
+
+	"github.com/kafka-enterprise-orders/orders/internal/events"
+	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
+)
+
+const streaming = "streaming changes"
+
+// Service is a wired pg-source; Run starts it.
+type Service struct {
+	*platform.Base
+	cfg      Config
+	producer *kafka.Producer
+	acks     *acks
+	liveOnce sync.Once
+}
+
+// New wires pg-source: the customers topic and its producer.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	base, err := platform.New(ctx, "pg-source", cfg.Common, log,
+		[]kafka.TopicSpec{{Name: events.CustomersTopic, Compact: true}}, streaming)
+	if err != nil {
+		return nil, err
+	}
+	producer, err := base.NewProducer("customers")
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{Base: base, cfg: cfg, producer: producer, acks: &acks{}}
+	s.Go("replication", func(ctx context.Context) error {
+		return kafka.Supervise(ctx, log, "pg-source", s.runOnce)
+	})
+	return s, nil
+}
+
+// runOnce captures changes over one replication connection.
+func (s *Service) runOnce(ctx context.Context) error {
+	src := &source{
+		cfg: s.cfg, log: s.Log, topic: s.Topics.Customers, producer: s.producer, acks: s.acks,
+		stats: s.Stats, relations: map[uint32]*pglogrepl.RelationMessage{},
+		onLive: func() { s.Ready.Done(streaming) },
+	}
+	return src.run(ctx)
+}
