@@ -72,6 +72,11 @@ func (h handler) WatchCountryStats(ctx context.Context, req *analyticsv1.WatchCo
 	}
 	sub := h.updates.Subscribe(watchBuffer) // before the snapshot: no change is missed
 	defer sub.Cancel()
+	// Send the response headers now, so that the client's call returns
+	// even when there is nothing to send yet.
+	if err := stream.Send(nil); err != nil {
+		return err
+	}
 	snapshot, _, err := h.view.Page(validate.MaxPageSize, "")
 	if err != nil {
 		return rpc.ToConnectError(err)

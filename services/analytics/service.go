@@ -125,3 +125,6 @@ func (s *Service) count(_ context.Context, rec kafka.Record[*ordersv1.Order]) ([
 	s.Log.Debug("country statistics updated", "country", cs.GetCountry(), "orders", cs.GetOrderCount())
 	return []*ckafka.Message{msg}, nil
 }
+
+// Watchers returns the number of open WatchCountryStats streams.
+func (s *Service) Watchers() int { return s.updates.Subscribers() }

@@ -1,0 +1,302 @@
+package devstack_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+
+	analyticsv1 "github.com/kafka-enterprise-orders/orders/gen/analytics/v1"
+	"github.com/kafka-enterprise-orders/orders/gen/analytics/v1/analyticsv1connect"
+	fraudv1 "github.com/kafka-enterprise-orders/orders/gen/fraud/v1"
+	"github.com/kafka-enterprise-orders/orders/gen/fraud/v1/fraudv1connect"
+	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
+	"github.com/kafka-enterprise-orders/orders/gen/orders/v1/ordersv1connect"
+	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
+	"github.com/kafka-enterprise-orders/orders/gen/payments/v1/paymentsv1connect"
+	"github.com/kafka-enterprise-orders/orders/internal/devstack"
+	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
+	"github.com/kafka-enterprise-orders/orders/internal/testenv"
+)
+
+// startStack runs the dev stack on free ports for the test.
+func startStack(t *testing.T) *devstack.Stack {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan *devstack.Stack, 1)
+	done := make(chan error, 1)
+	opts := devstack.Options{Log: testenv.Logger(t), NoPostgres: !postgresInstalled()}
+	go func() { done <- devstack.Run(ctx, opts, func(s *devstack.Stack) { ready <- s }) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("dev stack: %v", err)
+		}
+	})
+	select {
+	case st := <-ready:
+		return st
+	case err := <-done:
+		t.Fatalf("dev stack stopped before it was ready: %v", err)
+	case <-time.After(90 * time.Second):
+		t.Fatal("dev stack not ready after 90s")
+	}
+	return nil
+}
+
+func postgresInstalled() bool {
+	_, err := sandbox.FindPostgresBin()
+	return err == nil
+}
+
+func eventually(t *testing.T, what string, cond func() error) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		err := cond()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %v", what, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func restJSON(t *testing.T, method, url, body string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	var m map[string]any
+	if len(b) > 0 {
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("%s %s: not JSON: %s", method, url, b)
+		}
+	}
+	return res.StatusCode, m
+}
+
+// dig walks a decoded JSON document: dig(m, "order", "status").
+func dig(m any, path ...string) any {
+	for _, p := range path {
+		mm, ok := m.(map[string]any)
+		if !ok {
+			return nil
+		}
+		m = mm[p]
+	}
+	return m
+}
+
+// TestEndToEnd places orders through the REST gateway and through a Connect
+// client, and reads status, payment, fraud alert and country statistics
+// back through both.
+func TestEndToEnd(t *testing.T) {
+	st := startStack(t)
+	ctx := context.Background()
+	orders := ordersv1connect.NewOrderServiceClient(http.DefaultClient, st.OrderURL)
+	payments := paymentsv1connect.NewPaymentServiceClient(http.DefaultClient, st.PaymentURL)
+	fraud := fraudv1connect.NewFraudServiceClient(http.DefaultClient, st.FraudURL)
+	analytics := analyticsv1connect.NewAnalyticsServiceClient(http.DefaultClient, st.AnalyticsURL, connect.WithGRPC())
+
+	// Through the gateway: a large order shipped abroad (fraud rules fire).
+	code, body := restJSON(t, "POST", st.GatewayURL+"/v1/orders",
+		`{"order_id":"ord-rest-0001","customer_id":"cus-0001","country":"NG","currency":"EUR","items":[{"sku":"SKU-3004","name":"4K monitor","quantity":3,"unit_price_minor":"44900"}]}`)
+	if code != http.StatusOK || dig(body, "order", "order_id") != "ord-rest-0001" || dig(body, "order", "amount_minor") != "134700" {
+		t.Fatalf("POST /v1/orders = %d %v", code, body)
+	}
+	// Through Connect: a small order at home.
+	placed, err := orders.PlaceOrder(ctx, &ordersv1.PlaceOrderRequest{CustomerId: "cus-0001", Country: "DE", Currency: "EUR",
+		Items: []*ordersv1.LineItem{{Sku: "SKU-1001", Name: "Cups", Quantity: 1, UnitPriceMinor: 2499}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	connectID := placed.GetOrder().GetOrderId()
+
+	eventually(t, "REST order status", func() error {
+		code, body := restJSON(t, "GET", st.GatewayURL+"/v1/orders/ord-rest-0001", "")
+		if code != http.StatusOK || dig(body, "order", "status") != "ORDER_STATUS_PAID" || dig(body, "order", "flagged") != true {
+			return errors.New("not paid and flagged yet")
+		}
+		return nil
+	})
+	eventually(t, "Connect order status", func() error {
+		res, err := orders.GetOrder(ctx, &ordersv1.GetOrderRequest{OrderId: connectID})
+		if err != nil || res.GetOrder().GetStatus() != ordersv1.OrderStatus_ORDER_STATUS_PAID {
+			return errors.New("not paid yet")
+		}
+		return nil
+	})
+	pay, err := payments.GetPayment(ctx, &paymentsv1.GetPaymentRequest{OrderId: "ord-rest-0001"})
+	if err != nil || pay.GetPayment().GetStatus() != paymentsv1.PaymentStatus_PAYMENT_STATUS_AUTHORIZED {
+		t.Fatalf("GetPayment = %v, %v", pay, err)
+	}
+	if code, body := restJSON(t, "GET", st.GatewayURL+"/v1/payments/"+connectID, ""); code != http.StatusOK || dig(body, "payment", "status") != "PAYMENT_STATUS_AUTHORIZED" {
+		t.Fatalf("GET /v1/payments = %d %v", code, body)
+	}
+	alert, err := fraud.GetAlert(ctx, &fraudv1.GetAlertRequest{OrderId: "ord-rest-0001"})
+	if err != nil || alert.GetAlert().GetScore() < 40 {
+		t.Fatalf("GetAlert = %v, %v", alert, err)
+	}
+	if code, body := restJSON(t, "GET", st.GatewayURL+"/v1/fraud/alerts?min_score=40", ""); code != http.StatusOK || !strings.Contains(mustJSON(body), "ord-rest-0001") {
+		t.Fatalf("GET /v1/fraud/alerts = %d %v", code, body)
+	}
+	if _, err := fraud.GetAlert(ctx, &fraudv1.GetAlertRequest{OrderId: connectID}); connect.CodeOf(err) != connect.CodeNotFound {
+		t.Errorf("alert for a clean order: %v, want NotFound", err)
+	}
+	eventually(t, "country statistics", func() error {
+		cs, err := analytics.GetCountryStats(ctx, &analyticsv1.GetCountryStatsRequest{Country: "NG"})
+		if err != nil || cs.GetStats().GetOrderCount() < 1 {
+			return errors.New("NG not counted yet")
+		}
+		code, body := restJSON(t, "GET", st.GatewayURL+"/v1/analytics/countries/NG", "")
+		if code != http.StatusOK || dig(body, "stats", "country") != "NG" {
+			return errors.New("not through the gateway yet")
+		}
+		return nil
+	})
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// TestErrors checks that bad input gets InvalidArgument naming the field
+// (400 through the gateway) and unknown ids NotFound (404).
+func TestErrors(t *testing.T) {
+	st := startStack(t)
+	orders := ordersv1connect.NewOrderServiceClient(http.DefaultClient, st.OrderURL)
+	_, err := orders.PlaceOrder(context.Background(), &ordersv1.PlaceOrderRequest{CustomerId: "cus-0001", Country: "Germany", Currency: "EUR",
+		Items: []*ordersv1.LineItem{{Sku: "SKU-1", Quantity: -1, UnitPriceMinor: 100}}})
+	var ce *connect.Error
+	if !errors.As(err, &ce) || ce.Code() != connect.CodeInvalidArgument {
+		t.Fatalf("PlaceOrder(bad) = %v, want InvalidArgument", err)
+	}
+	fields := map[string]bool{}
+	for _, d := range ce.Details() {
+		if v, err := d.Value(); err == nil {
+			if br, ok := v.(*errdetails.BadRequest); ok {
+				for _, fv := range br.GetFieldViolations() {
+					fields[fv.GetField()] = true
+				}
+			}
+		}
+	}
+	if !fields["country"] || !fields["items[0].quantity"] {
+		t.Errorf("field violations %v, want country and items[0].quantity", fields)
+	}
+	code, body := restJSON(t, "POST", st.GatewayURL+"/v1/orders", `{"customer_id":"cus-0001","country":"DE","currency":"EURO","items":[]}`)
+	if code != http.StatusBadRequest || !strings.Contains(mustJSON(body), `"field":"currency"`) {
+		t.Errorf("POST bad order = %d %v, want 400 naming currency", code, body)
+	}
+	if code, _ := restJSON(t, "GET", st.GatewayURL+"/v1/orders/ord-does-not-exist", ""); code != http.StatusNotFound {
+		t.Errorf("GET unknown order = %d, want 404", code)
+	}
+	if code, _ := restJSON(t, "GET", st.GatewayURL+"/v1/orders?page_size=5000", ""); code != http.StatusBadRequest {
+		t.Errorf("page_size 5000 = %d, want 400", code)
+	}
+	if code, _ := restJSON(t, "GET", st.GatewayURL+"/v1/orders?page_token=bogus", ""); code != http.StatusBadRequest {
+		t.Errorf("bogus page token = %d, want 400", code)
+	}
+	res, err := http.Get(st.GatewayURL + "/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(doc), `"/v1/orders/{order_id}"`) {
+		t.Errorf("/openapi.json lacks the order route")
+	}
+}
+
+// TestWatchStreamsUpdates subscribes to country statistics and sees an
+// order placed afterwards arrive; closing the client ends the stream.
+func TestWatchStreamsUpdates(t *testing.T) {
+	st := startStack(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	analytics := analyticsv1connect.NewAnalyticsServiceClient(http.DefaultClient, st.AnalyticsURL)
+	stream, err := analytics.WatchCountryStats(ctx, &analyticsv1.WatchCountryStatsRequest{Countries: []string{"JP"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	orders := ordersv1connect.NewOrderServiceClient(http.DefaultClient, st.OrderURL)
+	for range 2 {
+		if _, err := orders.PlaceOrder(ctx, &ordersv1.PlaceOrderRequest{CustomerId: "cus-0001", Country: "JP", Currency: "EUR",
+			Items: []*ordersv1.LineItem{{Sku: "SKU-5001", Quantity: 1, UnitPriceMinor: 1299}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var last int64
+	for last < 2 && stream.Receive() {
+		cs := stream.Msg().GetStats()
+		if cs.GetCountry() != "JP" {
+			t.Fatalf("watching JP, got %s", cs.GetCountry())
+		}
+		last = cs.GetOrderCount()
+	}
+	if last < 2 {
+		t.Fatalf("stream ended before both orders were counted: %v", stream.Err())
+	}
+	if err := stream.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// The handler notices the client went away and unsubscribes.
+	eventually(t, "watcher released", func() error {
+		if n := st.Analytics.Watchers(); n != 0 {
+			return errors.New("watcher still subscribed")
+		}
+		return nil
+	})
+}
+
+// TestBufCurl runs the README's buf curl commands against the stack:
+// list the methods by reflection, then place an order.
+func TestBufCurl(t *testing.T) {
+	st := startStack(t)
+	root, _ := filepath.Abs("../..")
+	bufCurl := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command("go", append([]string{"tool", "-modfile=" + filepath.Join(root, "tools.mod"), "buf", "curl", "--protocol", "grpc", "--http2-prior-knowledge"}, args...)...)
+		cmd.Dir = root
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("buf curl %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	list := bufCurl("--list-methods", st.OrderURL)
+	for _, m := range []string{"orders.v1.OrderService/PlaceOrder", "orders.v1.OrderService/GetOrder", "orders.v1.OrderService/ListOrders"} {
+		if !strings.Contains(list, m) {
+			t.Errorf("--list-methods lacks %s:\n%s", m, list)
+		}
+	}
+	out := bufCurl("-d", `{"order_id":"ord-bufcurl-1","customer_id":"cus-0001","country":"DE","currency":"EUR","items":[{"sku":"SKU-1001","quantity":2,"unit_price_minor":2499}]}`,
+		st.OrderURL+"/orders.v1.OrderService/PlaceOrder")
+	if !strings.Contains(out, `"orderId": "ord-bufcurl-1"`) || !strings.Contains(out, `"amountMinor": "4998"`) {
+		t.Errorf("PlaceOrder via buf curl:\n%s", out)
+	}
+	if list := bufCurl("--list-methods", st.AnalyticsURL); !strings.Contains(list, "analytics.v1.AnalyticsService/WatchCountryStats") {
+		t.Errorf("analytics methods:\n%s", list)
+	}
+}
