@@ -6,6 +6,7 @@ SHELL := bash
 GO      ?= go
 BUF     := $(GO) tool -modfile=tools.mod buf
 GOFILES  = $(shell git ls-files '*.go' | grep -v '^gen/')
+GENERATED = gen gateway/openapi clients/typescript/src/gen clients/python/gen compose/db/init.sql
 
 .PHONY: run test generate lint fmt-check drift breaking vet gotest fuzz build clean
 
@@ -20,9 +21,10 @@ test: lint drift breaking vet gotest fuzz
 build:
 	$(GO) build -o bin/orders ./cmd/orders
 
-## generate: Go code, OpenAPI and clients from proto/, init.sql from the catalog
+## generate: Go code, OpenAPI, TypeScript and Python clients from proto/; init.sql from the catalog
 generate:
 	$(BUF) generate
+	bash scripts/generate-clients.sh
 	$(GO) run ./cmd/orders seed-sql > compose/db/init.sql
 
 ## lint: buf lint (STANDARD) and gofmt
@@ -34,9 +36,9 @@ fmt-check:
 
 ## drift: fail when `make generate` changes anything that is committed
 drift: generate
-	@if [[ -n "$$(git status --porcelain -- gen compose/db/init.sql)" ]]; then \
-	  echo "generated code is stale; run 'make generate' and commit:"; git status --porcelain -- gen compose/db/init.sql; \
-	  git --no-pager diff --stat -- gen compose/db/init.sql; exit 1; fi
+	@if [[ -n "$$(git status --porcelain -- $(GENERATED))" ]]; then \
+	  echo "generated code is stale; run 'make generate' and commit:"; git status --porcelain -- $(GENERATED); \
+	  git --no-pager diff --stat -- $(GENERATED); exit 1; fi
 
 ## breaking: buf breaking against the previous commit of main (or main on a branch)
 breaking:

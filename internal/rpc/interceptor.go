@@ -44,12 +44,21 @@ func validatorFor(m any) func(proto.Message) error {
 	return validators[pm.ProtoReflect().Descriptor().FullName()]
 }
 
+// Validate runs the validator registered for m's type, if any, and
+// returns its *validate.Error.
+func Validate(m proto.Message) error {
+	if v := validatorFor(m); v != nil {
+		return v(m)
+	}
+	return nil
+}
+
 func validateRequest(m any) error {
-	v := validatorFor(m)
-	if v == nil {
+	pm, ok := m.(proto.Message)
+	if !ok {
 		return nil
 	}
-	if err := v(m.(proto.Message)); err != nil {
+	if err := Validate(pm); err != nil {
 		return ToConnectError(err)
 	}
 	return nil
