@@ -86,6 +86,8 @@ func TestPoisonMessagesGoToDeadLetterTopic(t *testing.T) {
 		{name: "not the Confluent wire format", class: "deserialization", value: []byte("hello, not protobuf")},
 		{name: "unknown schema id", class: "deserialization", value: unknownID},
 		{name: "truncated protobuf", class: "deserialization", value: truncated},
+		{name: "header cut short", class: "deserialization", value: good[:3]},
+		{name: "message-index count bomb", class: "deserialization", value: append(append([]byte{}, good[:5]...), 0xfe, 0xff, 0xff, 0xff, 0x0f)},
 		{name: "another message type", class: "deserialization", value: wrongType.Value},
 		{name: "fails validation", class: "validation", value: encode(invalid)},
 		{name: "tombstone", class: "validation", value: nil},

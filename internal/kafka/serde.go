@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -70,7 +71,10 @@ func (s *Serde[T]) Decode(topic string, b []byte) (T, error) {
 	if len(b) == 0 {
 		return zero, &DecodeError{Err: errors.New("empty value")}
 	}
-	v, err := s.deser.Deserialize(topic, b)
+	if err := checkWireHeader(b); err != nil {
+		return zero, &DecodeError{Err: err}
+	}
+	v, err := s.deserialize(topic, b)
 	if err != nil {
 		var de *DecodeError
 		if errors.As(err, &de) {
@@ -86,4 +90,47 @@ func (s *Serde[T]) Decode(topic string, b []byte) (T, error) {
 		return zero, &DecodeError{Err: fmt.Errorf("record decoded as %T, want %s", v, s.name)}
 	}
 	return msg, nil
+}
+
+// Confluent wire format: magic byte 0 and a 4-byte schema id, or magic
+// byte 1 and a 16-byte schema GUID, then the payload.
+const (
+	magicV0, magicV0Header = 0, 5
+	magicV1, magicV1Header = 1, 17
+)
+
+// checkWireHeader rejects what the Confluent deserializer does not check
+// itself: values too short for their magic byte (it would index past them)
+// and protobuf message-index counts larger than the value (it would
+// allocate them).
+func checkWireHeader(b []byte) error {
+	header := 0
+	switch b[0] {
+	case magicV0:
+		header = magicV0Header
+	case magicV1:
+		header = magicV1Header
+	default:
+		return nil // the deserializer reports the unknown magic byte
+	}
+	if len(b) < header {
+		return fmt.Errorf("value of %d bytes is too short for the Confluent wire format header", len(b))
+	}
+	count, n := binary.Varint(b[header:])
+	if n <= 0 || count < 0 || count > int64(len(b)-header-n) {
+		return fmt.Errorf("invalid protobuf message-index count in the Confluent wire format header")
+	}
+	return nil
+}
+
+// deserialize calls the Confluent deserializer, turning a panic on
+// malformed input into a decode error: a poison record must not crash the
+// service.
+func (s *Serde[T]) deserialize(topic string, b []byte) (v any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &DecodeError{Err: fmt.Errorf("malformed record: %v", r)}
+		}
+	}()
+	return s.deser.Deserialize(topic, b)
 }
