@@ -9,6 +9,7 @@
 #   CONNECT_URL     Connect REST API            (default http://localhost:8083)
 #   CONNECTORS_DIR  where the *.json live       (default connect/connectors)
 #   WAIT_SECONDS    how long to wait in total   (default 120)
+#   POLL_SECONDS    pause between polls         (default 3)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -16,6 +17,7 @@ connect_url="${CONNECT_URL:-http://localhost:8083}"
 connect_url="${connect_url%/}"
 dir="${CONNECTORS_DIR:-$here/../connect/connectors}"
 wait_seconds="${WAIT_SECONDS:-120}"
+poll="${POLL_SECONDS:-3}"
 deadline=$((SECONDS + wait_seconds))
 
 log() { echo "register-connectors: $*"; }
@@ -36,7 +38,7 @@ trap 'rm -f "$body"' EXIT
 log "waiting for $connect_url"
 until curl -fsS -o /dev/null "$connect_url/connector-plugins"; do
   [ "$SECONDS" -lt "$deadline" ] || fail "Connect at $connect_url did not answer within ${wait_seconds}s"
-  sleep 3
+  sleep "$poll"
 done
 
 names=()
@@ -69,7 +71,7 @@ for name in "${names[@]}"; do
       break
     fi
     [ "$SECONDS" -lt "$deadline" ] || fail "$name not RUNNING within ${wait_seconds}s: ${status:-no answer}"
-    sleep 3
+    sleep "$poll"
   done
 done
 log "all connectors running: ${names[*]}"

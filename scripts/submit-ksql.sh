@@ -11,6 +11,7 @@
 #   KSQL_FILE            statements to submit                  (default ksql/streams.sql)
 #   WAIT_SUBJECTS        subjects to wait for, space-separated (default orders-value)
 #   WAIT_SECONDS         how long to wait in total             (default 120)
+#   POLL_SECONDS         pause between polls                   (default 3)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -21,6 +22,7 @@ sr_url="${sr_url%/}"
 file="${1:-${KSQL_FILE:-$here/../ksql/streams.sql}}"
 wait_subjects="${WAIT_SUBJECTS:-orders-value}"
 wait_seconds="${WAIT_SECONDS:-120}"
+poll="${POLL_SECONDS:-3}"
 deadline=$((SECONDS + wait_seconds))
 
 log() { echo "submit-ksql: $*"; }
@@ -31,13 +33,13 @@ fail() { echo "submit-ksql: $*" >&2; exit 1; }
 log "waiting for $ksql_url"
 until curl -fsS -o /dev/null "$ksql_url/info"; do
   [ "$SECONDS" -lt "$deadline" ] || fail "ksqlDB at $ksql_url did not answer within ${wait_seconds}s"
-  sleep 3
+  sleep "$poll"
 done
 for subject in $wait_subjects; do
   log "waiting for schema subject $subject"
   until curl -fsS -o /dev/null "$sr_url/subjects/$subject/versions/latest"; do
     [ "$SECONDS" -lt "$deadline" ] || fail "subject $subject not registered within ${wait_seconds}s (is order-producer running?)"
-    sleep 3
+    sleep "$poll"
   done
 done
 
