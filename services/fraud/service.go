@@ -39,7 +39,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
 		return nil, err
 	}
 	base, err := platform.New(ctx, "fraud-service", cfg.Common, log,
-		[]kafka.TopicSpec{{Name: events.OrdersTopic}, {Name: events.FraudAlertsTopic}}, restored, assigned)
+		[]kafka.TopicSpec{{Name: events.OrdersTopic}, {Name: events.FraudAlertsTopic}, {Name: events.CustomersTopic, Compact: true}}, restored, assigned)
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
 		return nil, err
 	}
 	base, err := platform.New(ctx, "order-producer", cfg.Common, log,
-		[]kafka.TopicSpec{{Name: events.OrdersTopic}}, restored)
+		[]kafka.TopicSpec{{Name: events.OrdersTopic}, {Name: events.PaymentsTopic}, {Name: events.FraudAlertsTopic}}, restored)
 	if err != nil {
 		return nil, err
 	}

@@ -40,7 +40,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
 		return nil, err
 	}
 	base, err := platform.New(ctx, "payment-service", cfg.Common, log,
-		[]kafka.TopicSpec{{Name: events.OrdersTopic}, {Name: events.PaymentsTopic}}, restored, assigned)
+		[]kafka.TopicSpec{{Name: events.OrdersTopic}, {Name: events.PaymentsTopic}, {Name: events.CustomersTopic, Compact: true}}, restored, assigned)
 	if err != nil {
 		return nil, err
 	}

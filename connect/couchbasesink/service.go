@@ -1,0 +1,99 @@
+package couchbasesink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"github.com/couchbase/gocb/v2"
+
+	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
+)
+
+// connected is the readiness condition met once the bucket answers KV.
+const connected = "couchbase bucket connected"
+
+// assigned is the readiness condition of one topic's consumer.
+func assigned(topic string) string { return "consumer " + topic + " assigned" }
+
+// Service is a wired couchbase-sink; Run starts it.
+type Service struct {
+	*platform.Base
+	cfg     Config
+	cluster *gocb.Cluster
+	bucket  *gocb.Bucket
+	coll    *gocb.Collection
+	dlq     *kafka.Producer
+	// setUp is closed once bucket and coll are set and, with
+	// --create-bucket, the keyspace exists; writes wait for it.
+	setUp chan struct{}
+}
+
+// New wires the service. It connects lazily: an unreachable cluster or a
+// missing bucket delays readiness and the writes, which are retried, rather
+// than failing the start.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	conditions := []string{connected}
+	for _, t := range cfg.Topics {
+		conditions = append(conditions, assigned(t))
+	}
+	base, err := platform.New(ctx, "couchbase-sink", cfg.Common, log, topicSpecs(cfg.Topics), conditions...)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{Base: base, cfg: cfg, setUp: make(chan struct{})}
+	if s.cluster, err = connect(cfg.Couchbase); err != nil {
+		return nil, err
+	}
+	// Closers run after every worker stopped: no write is in flight.
+	s.OnClose(func(context.Context) error { return s.cluster.Close(nil) })
+	if !cfg.Couchbase.CreateBucket {
+		// Otherwise connectBucket opens it once it exists.
+		s.openBucket()
+		close(s.setUp)
+	}
+	if s.dlq, err = s.NewProducer("dead-letters"); err != nil {
+		_ = s.cluster.Close(nil)
+		return nil, err
+	}
+	s.Go("couchbase", s.connectBucket)
+	for _, t := range cfg.Topics {
+		consume := sinkable[t].consumer(s.Topics)
+		s.Go("sink "+t, func(ctx context.Context) error { return s.sink(ctx, t, consume) })
+	}
+	return s, nil
+}
+
+// connect opens the cluster; gocb dials in the background.
+func connect(cb Couchbase) (*gocb.Cluster, error) {
+	cluster, err := gocb.Connect(cb.URL, gocb.ClusterOptions{
+		Authenticator: gocb.PasswordAuthenticator{Username: cb.Username, Password: cb.Password},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("couchbase-sink: connect to %s: %w", cb.URL, err)
+	}
+	return cluster, nil
+}
+
+// sink copies one topic into the collection until ctx ends.
+func (s *Service) sink(ctx context.Context, topic string, consume consumeFunc) error {
+	opts := kafka.ConsumerOptions{
+		Group:       s.cfg.Group,
+		DeadLetters: s.dlq,
+		OnAssign: func(context.Context, []ckafka.TopicPartition) error {
+			s.Ready.Done(assigned(topic))
+			return nil
+		},
+	}
+	err := consume(ctx, s.Kafka(), opts, s.write)
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return nil // stopped while retrying a write: the record was not committed
+	}
+	return err
+}

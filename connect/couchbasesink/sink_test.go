@@ -1,0 +1,496 @@
+package couchbasesink_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"github.com/couchbase/gocb/v2"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/kafka-enterprise-orders/orders/connect/couchbasesink"
+	analyticsv1 "github.com/kafka-enterprise-orders/orders/gen/analytics/v1"
+	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
+	"github.com/kafka-enterprise-orders/orders/internal/config"
+	"github.com/kafka-enterprise-orders/orders/internal/events"
+	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/testenv"
+	"github.com/kafka-enterprise-orders/orders/internal/testenv/caves"
+)
+
+// env is an embedded Kafka with Schema Registry, a gocaves cluster, and the
+// test's own clients of both.
+type env struct {
+	kcfg    kafka.Config
+	topics  *events.Topics
+	cb      caves.Cluster
+	cluster *gocb.Cluster
+	prod    *kafka.Producer
+	stats   kafka.Publisher[*analyticsv1.CountryStats]
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	kcfg, _ := testenv.Kafka(t)
+	// gocaves first: cleanups run last-in first-out, so every gocb client
+	// (registered later) closes before the cluster goes away.
+	cb := caves.Start(t)
+	cluster, err := gocb.Connect(cb.ConnStr, gocb.ClusterOptions{
+		Authenticator: gocb.PasswordAuthenticator{Username: cb.Username, Password: cb.Password},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cluster.Close(nil) })
+	topics, err := events.Open(kcfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	err = kafka.EnsureTopics(ctx, kcfg, true,
+		kafka.TopicSpec{Name: events.OrderAnalyticsTopic, Compact: true}, kafka.TopicSpec{Name: events.PaymentsTopic})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod, err := kafka.NewProducer(kcfg, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = prod.Close(context.Background()) })
+	return &env{
+		kcfg: kcfg, topics: topics, cb: cb, cluster: cluster, prod: prod,
+		stats: kafka.Publisher[*analyticsv1.CountryStats]{Producer: prod, Topic: topics.OrderAnalytics},
+	}
+}
+
+// sink is a running couchbase-sink.
+type sink struct {
+	*couchbasesink.Service
+	cancel context.CancelFunc
+	done   chan error
+	once   sync.Once
+}
+
+// startSink runs the sink configured by flags, as `orders couchbase-sink`
+// would be, against the test's Kafka and gocaves cluster.
+func (e *env) startSink(t *testing.T, args ...string) *sink {
+	t.Helper()
+	var cfg couchbasesink.Config
+	set := config.New("couchbase-sink", "test", config.WithOutput(io.Discard),
+		config.WithLookupEnv(func(string) (string, bool) { return "", false }))
+	cfg.Register(set)
+	base := []string{"--listen-addr=", "--couchbase-url=" + e.cb.ConnStr,
+		"--couchbase-username=" + e.cb.Username, "--couchbase-password=" + e.cb.Password}
+	if err := set.Parse(append(base, args...)); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Kafka = e.kcfg
+	ctx, cancel := context.WithCancel(context.Background())
+	svc, err := couchbasesink.New(ctx, cfg, testenv.Logger(t).With("service", "couchbase-sink"))
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	s := &sink{Service: svc, cancel: cancel, done: make(chan error, 1)}
+	go func() { s.done <- svc.Run(ctx) }()
+	t.Cleanup(func() { s.stop(t) })
+	return s
+}
+
+// stop shuts the sink down and checks that it stopped cleanly.
+func (s *sink) stop(t *testing.T) {
+	t.Helper()
+	s.once.Do(func() {
+		s.cancel()
+		select {
+		case err := <-s.done:
+			if err != nil {
+				t.Errorf("sink stopped with error: %v", err)
+			}
+		case <-time.After(60 * time.Second):
+			t.Error("sink did not stop within 60s")
+		}
+	})
+}
+
+func (s *sink) waitReady(t *testing.T) {
+	t.Helper()
+	waitFor(t, 60*time.Second, "sink ready", func() bool { return s.Ready.Check() == nil })
+}
+
+// collection opens a collection with the test's own client.
+func (e *env) collection(t *testing.T, bucket string) *gocb.Collection {
+	t.Helper()
+	b := e.cluster.Bucket(bucket)
+	err := b.WaitUntilReady(30*time.Second, &gocb.WaitUntilReadyOptions{ServiceTypes: []gocb.ServiceType{gocb.ServiceTypeKeyValue}})
+	if err != nil {
+		t.Fatalf("bucket %s: %v", bucket, err)
+	}
+	return b.DefaultCollection()
+}
+
+func (e *env) publish(t *testing.T, key string, v *analyticsv1.CountryStats) {
+	t.Helper()
+	if err := e.stats.Publish(context.Background(), key, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// produceRaw writes value unchanged to topic and returns where it landed.
+func (e *env) produceRaw(t *testing.T, topic, key string, value []byte) (int32, int64) {
+	t.Helper()
+	msg := &ckafka.Message{TopicPartition: ckafka.TopicPartition{Topic: &topic, Partition: ckafka.PartitionAny}, Key: []byte(key), Value: value}
+	type delivery struct {
+		tp  ckafka.TopicPartition
+		err error
+	}
+	res := make(chan delivery, 1)
+	if err := e.prod.Produce(msg, func(m *ckafka.Message, err error) { res <- delivery{m.TopicPartition, err} }); err != nil {
+		t.Fatal(err)
+	}
+	d := <-res
+	if d.err != nil {
+		t.Fatal(d.err)
+	}
+	return d.tp.Partition, int64(d.tp.Offset)
+}
+
+func countryStats(country string, version int64) *analyticsv1.CountryStats {
+	return &analyticsv1.CountryStats{
+		Country:    country,
+		OrderCount: version,
+		Totals:     []*analyticsv1.CurrencyTotal{{Currency: "EUR", OrderCount: version, AmountMinor: 2499 * version}},
+		UpdatedAt:  timestamppb.New(time.Date(2026, 1, 2, 3, 4, int(version), 0, time.UTC)),
+	}
+}
+
+// document reads the raw JSON document id; found is false when it is absent.
+func document(coll *gocb.Collection, id string) (doc []byte, found bool, err error) {
+	res, err := coll.Get(id, &gocb.GetOptions{Transcoder: gocb.NewRawJSONTranscoder(), Timeout: 5 * time.Second})
+	if errors.Is(err, gocb.ErrDocumentNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if err := res.Content(&doc); err != nil {
+		return nil, false, err
+	}
+	return doc, true, nil
+}
+
+// docsEqual reports whether the collection holds exactly want per key: the
+// document decodes with protojson into a message proto.Equal to the value, or
+// is absent where the value is nil.
+func docsEqual[T proto.Message](coll *gocb.Collection, want map[string]T) error {
+	for id, w := range want {
+		doc, found, err := document(coll, id)
+		if err != nil {
+			return fmt.Errorf("get %s: %w", id, err)
+		}
+		if any(w) == nil || !w.ProtoReflect().IsValid() {
+			if found {
+				return fmt.Errorf("document %s = %s, want none", id, doc)
+			}
+			continue
+		}
+		if !found {
+			return fmt.Errorf("document %s missing", id)
+		}
+		got := w.ProtoReflect().New().Interface()
+		if err := protojson.Unmarshal(doc, got); err != nil {
+			return fmt.Errorf("document %s = %s: %w", id, doc, err)
+		}
+		if !proto.Equal(got, w) {
+			return fmt.Errorf("document %s = %s, want %v", id, doc, w)
+		}
+	}
+	return nil
+}
+
+func waitDocs[T proto.Message](t *testing.T, coll *gocb.Collection, want map[string]T) {
+	t.Helper()
+	var last error
+	waitFor(t, 60*time.Second, "documents", func() bool {
+		last = docsEqual(coll, want)
+		return last == nil
+	}, func() string { return fmt.Sprint(last) })
+}
+
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool, detail ...func() string) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			msg := ""
+			for _, d := range detail {
+				msg += ": " + d()
+			}
+			t.Fatalf("timed out after %s waiting for %s%s", timeout, what, msg)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// waitStat waits until counter name of s reaches want, then checks that it
+// stays there for settle (no extra writes trail behind).
+func waitStat(t *testing.T, s *sink, name string, want int64, settle time.Duration) {
+	t.Helper()
+	waitFor(t, 60*time.Second, fmt.Sprintf("%s = %d", name, want), func() bool { return s.Stats.Get(name) >= want },
+		func() string { return strconv.FormatInt(s.Stats.Get(name), 10) })
+	time.Sleep(settle)
+	if got := s.Stats.Get(name); got != want {
+		t.Errorf("%s = %d, want exactly %d", name, got, want)
+	}
+}
+
+// TestSinkWritesLatestValuePerKey publishes several versions of the
+// statistics of three countries (some before the sink starts, some after)
+// and a payment, runs the sink on both topics with --create-bucket, and
+// checks that each key's document is the protojson of its latest value and
+// that every record was written exactly once.
+func TestSinkWritesLatestValuePerKey(t *testing.T) {
+	e := newEnv(t)
+	countries := []string{"DE", "FR", "NL"}
+	want := map[string]*analyticsv1.CountryStats{}
+	for v := int64(1); v <= 2; v++ {
+		for _, c := range countries {
+			want[c] = countryStats(c, v)
+			e.publish(t, c, want[c])
+		}
+	}
+	s := e.startSink(t, "--create-bucket", "--topics=order-analytics,payments")
+	s.waitReady(t)
+	for v := int64(3); v <= 4; v++ {
+		for _, c := range countries {
+			want[c] = countryStats(c, v)
+			e.publish(t, c, want[c])
+		}
+	}
+	pay := &paymentsv1.Payment{PaymentId: "pay-ord-0001", OrderId: "ord-0001", CustomerId: "cus-0001",
+		Status: paymentsv1.PaymentStatus_PAYMENT_STATUS_AUTHORIZED, AmountMinor: 2499, Currency: "EUR",
+		ProcessedAt: timestamppb.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))}
+	payments := kafka.Publisher[*paymentsv1.Payment]{Producer: e.prod, Topic: e.topics.Payments}
+	if err := payments.Publish(context.Background(), pay.OrderId, pay); err != nil {
+		t.Fatal(err)
+	}
+
+	coll := e.collection(t, "order_analytics")
+	waitDocs(t, coll, want)
+	waitDocs(t, coll, map[string]*paymentsv1.Payment{"ord-0001": pay})
+	waitStat(t, s, "documents.upserted", int64(4*len(countries)+1), 500*time.Millisecond)
+
+	doc, _, err := document(coll, "DE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantDoc, err := couchbasesink.Document(want["DE"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(doc, wantDoc) || !strings.Contains(string(doc), `"order_count":"4"`) || !strings.Contains(string(doc), `"updated_at":"2026-01-02T03:04:04Z"`) {
+		t.Errorf("document DE = %s, want %s (protojson with proto field names)", doc, wantDoc)
+	}
+	if n := s.Stats.Get("dead-letters"); n != 0 {
+		t.Errorf("dead-letters = %d, want 0", n)
+	}
+}
+
+// TestSinkTombstoneRemovesDocument checks that a tombstone deletes its
+// document and leaves the others, and that a tombstone for a document that
+// never existed is not an error.
+func TestSinkTombstoneRemovesDocument(t *testing.T) {
+	e := newEnv(t)
+	s := e.startSink(t, "--create-bucket")
+	e.publish(t, "DE", countryStats("DE", 1))
+	e.publish(t, "FR", countryStats("FR", 1))
+	coll := e.collection(t, "order_analytics")
+	waitDocs(t, coll, map[string]*analyticsv1.CountryStats{"DE": countryStats("DE", 1), "FR": countryStats("FR", 1)})
+
+	e.publish(t, "DE", nil)
+	e.publish(t, "XX", nil) // no such document
+	e.publish(t, "FR", countryStats("FR", 2))
+	waitDocs(t, coll, map[string]*analyticsv1.CountryStats{"DE": nil, "FR": countryStats("FR", 2)})
+	waitStat(t, s, "documents.removed", 1, 0)
+	waitStat(t, s, "documents.remove-missing", 1, 0)
+	waitStat(t, s, "documents.upserted", 3, 0)
+}
+
+// TestSinkPoisonRecordsGoToDeadLetterTopic writes a record that is not the
+// Confluent protobuf wire format and a valid record with an empty key (no
+// document id) between good records, and checks that both reach
+// order-analytics.dlq unchanged with headers naming the error class and
+// source, while the good records around them are written.
+func TestSinkPoisonRecordsGoToDeadLetterTopic(t *testing.T) {
+	e := newEnv(t)
+	s := e.startSink(t, "--create-bucket")
+	e.publish(t, "DE", countryStats("DE", 1))
+	garbagePart, garbageOffset := e.produceRaw(t, events.OrderAnalyticsTopic, "DE", []byte("garbage"))
+	valid, err := e.topics.OrderAnalytics.Message("", countryStats("BE", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	emptyPart, emptyOffset := e.produceRaw(t, events.OrderAnalyticsTopic, "", valid.Value)
+	e.publish(t, "DE", countryStats("DE", 2)) // same partition as the garbage, after it
+	e.publish(t, "FR", countryStats("FR", 1))
+
+	coll := e.collection(t, "order_analytics")
+	waitDocs(t, coll, map[string]*analyticsv1.CountryStats{"DE": countryStats("DE", 2), "FR": countryStats("FR", 1)})
+
+	dlq := readTopic(t, e.kcfg, kafka.DeadLetterTopic(events.OrderAnalyticsTopic), 2, 60*time.Second)
+	cases := []struct {
+		name      string
+		class     string
+		key       string
+		value     []byte
+		partition int32
+		offset    int64
+	}{
+		{"not the wire format", "deserialization", "DE", []byte("garbage"), garbagePart, garbageOffset},
+		{"empty key", "validation", "", valid.Value, emptyPart, emptyOffset},
+	}
+	for _, c := range cases {
+		m := findDeadLetter(dlq, c.partition, c.offset)
+		if m == nil {
+			t.Errorf("%s: no dead letter for order-analytics[%d]@%d", c.name, c.partition, c.offset)
+			continue
+		}
+		h := func(k string) string { return kafka.Header(m.Headers, k) }
+		if h(kafka.HeaderErrorClass) != c.class || h(kafka.HeaderSourceTopic) != events.OrderAnalyticsTopic ||
+			h(kafka.HeaderFailedConsumer) != "couchbase-sink" || h(kafka.HeaderErrorMessage) == "" {
+			t.Errorf("%s: headers class=%q topic=%q consumer=%q message=%q", c.name, h(kafka.HeaderErrorClass),
+				h(kafka.HeaderSourceTopic), h(kafka.HeaderFailedConsumer), h(kafka.HeaderErrorMessage))
+		}
+		if string(m.Key) != c.key || !bytes.Equal(m.Value, c.value) {
+			t.Errorf("%s: dead letter is not the record unchanged: key %q value %q", c.name, m.Key, m.Value)
+		}
+		t.Logf("%s: %s", c.name, h(kafka.HeaderErrorMessage))
+	}
+	// Only the empty key reached the writer; the garbage failed to decode.
+	if n := s.Stats.Get("dead-letters"); n != 1 {
+		t.Errorf("dead-letters = %d, want 1", n)
+	}
+}
+
+// TestSinkRetriesUntilBucketExists starts the sink against a bucket that
+// does not exist yet (no --create-bucket): writes fail and are retried, the
+// sink is not ready, nothing is dead-lettered. Once the bucket is created
+// every record lands, each exactly once, as the latest value per key.
+func TestSinkRetriesUntilBucketExists(t *testing.T) {
+	e := newEnv(t)
+	const bucket = "late_analytics"
+	s := e.startSink(t, "--couchbase-bucket="+bucket)
+	want := map[string]*analyticsv1.CountryStats{}
+	for v := int64(1); v <= 2; v++ {
+		for _, c := range []string{"DE", "FR", "NL"} {
+			want[c] = countryStats(c, v)
+			e.publish(t, c, want[c])
+		}
+	}
+	time.Sleep(4 * time.Second)
+	if err := s.Ready.Check(); err == nil || !strings.Contains(err.Error(), "couchbase bucket connected") {
+		t.Errorf("readiness before the bucket exists = %v, want waiting for the bucket", err)
+	}
+	if n := s.Stats.Get("documents.upserted"); n != 0 {
+		t.Fatalf("documents.upserted = %d before the bucket exists", n)
+	}
+	if n := s.Stats.Get("writes.retried"); n == 0 {
+		t.Error("writes.retried = 0 before the bucket exists, want failed writes being retried")
+	}
+
+	err := e.cluster.Buckets().CreateBucket(gocb.CreateBucketSettings{BucketSettings: gocb.BucketSettings{
+		Name: bucket, BucketType: gocb.CouchbaseBucketType, RAMQuotaMB: 100}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := time.Now()
+	coll := e.collection(t, bucket)
+	waitDocs(t, coll, want)
+	t.Logf("all documents written %s after the bucket was created", time.Since(created).Round(time.Millisecond))
+	s.waitReady(t)
+	waitStat(t, s, "documents.upserted", int64(len(want)*2), time.Second)
+	if n := s.Stats.Get("dead-letters"); n != 0 {
+		t.Errorf("dead-letters = %d, want 0", n)
+	}
+	t.Logf("writes retried: %d", s.Stats.Get("writes.retried"))
+}
+
+// TestSinkCommitsOffsetsAfterWrites stops the sink after it wrote a first
+// batch, publishes more, and restarts it in the same group: only the new
+// records are written again. A sink in a new group rewrites everything,
+// which shows that the count comes from committed offsets.
+func TestSinkCommitsOffsetsAfterWrites(t *testing.T) {
+	e := newEnv(t)
+	want := map[string]*analyticsv1.CountryStats{}
+	for _, c := range []string{"AT", "BE", "CH", "DE", "ES"} {
+		want[c] = countryStats(c, 1)
+		e.publish(t, c, want[c])
+	}
+	first := e.startSink(t, "--create-bucket")
+	coll := e.collection(t, "order_analytics")
+	waitDocs(t, coll, want)
+	waitStat(t, first, "documents.upserted", 5, 0)
+	first.stop(t)
+
+	for _, c := range []string{"BE", "DE", "FR"} {
+		want[c] = countryStats(c, 2)
+		e.publish(t, c, want[c])
+	}
+	second := e.startSink(t)
+	waitDocs(t, coll, want)
+	waitStat(t, second, "documents.upserted", 3, time.Second)
+	second.stop(t)
+
+	other := e.startSink(t, "--group=couchbase-sink-replay")
+	waitStat(t, other, "documents.upserted", 8, time.Second)
+	if err := docsEqual(coll, want); err != nil {
+		t.Error(err)
+	}
+}
+
+// readTopic reads topic from the beginning until want records arrived.
+func readTopic(t *testing.T, cfg kafka.Config, topic string, want int, timeout time.Duration) []*ckafka.Message {
+	t.Helper()
+	c, err := ckafka.NewConsumer(&ckafka.ConfigMap{
+		"bootstrap.servers": cfg.Brokers, "group.id": "reader-" + topic, "auto.offset.reset": "earliest",
+		"enable.auto.commit": false, "isolation.level": "read_committed",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Subscribe(topic, nil); err != nil {
+		t.Fatal(err)
+	}
+	var out []*ckafka.Message
+	deadline := time.Now().Add(timeout)
+	for len(out) < want && time.Now().Before(deadline) {
+		if m, ok := c.Poll(100).(*ckafka.Message); ok {
+			out = append(out, m)
+		}
+	}
+	if len(out) < want {
+		t.Fatalf("%s: %d records after %s, want %d", topic, len(out), timeout, want)
+	}
+	return out
+}
+
+func findDeadLetter(msgs []*ckafka.Message, partition int32, offset int64) *ckafka.Message {
+	for _, m := range msgs {
+		if kafka.Header(m.Headers, kafka.HeaderSourcePart) == strconv.Itoa(int(partition)) &&
+			kafka.Header(m.Headers, kafka.HeaderSourceOffset) == strconv.FormatInt(offset, 10) {
+			return m
+		}
+	}
+	return nil
+}

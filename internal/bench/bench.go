@@ -1,0 +1,200 @@
+// Package bench measures the platform on the embedded broker: the
+// end-to-end pipeline (orders → payments and per-country statistics,
+// through every service, transactions included) against raw librdkafka
+// produce+consume of the same records in the same run. `orders bench` and
+// the Go benchmarks report both and their ratio.
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	"github.com/kafka-enterprise-orders/orders/internal/app"
+	"github.com/kafka-enterprise-orders/orders/internal/events"
+	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
+	"github.com/kafka-enterprise-orders/orders/services/analytics"
+	"github.com/kafka-enterprise-orders/orders/services/fraud"
+	"github.com/kafka-enterprise-orders/orders/services/orderproducer"
+	"github.com/kafka-enterprise-orders/orders/services/payment"
+)
+
+// Result is one measurement.
+type Result struct {
+	Name     string
+	Records  int
+	Duration time.Duration
+}
+
+// PerSecond is the throughput.
+func (r Result) PerSecond() float64 { return float64(r.Records) / r.Duration.Seconds() }
+
+func (r Result) String() string {
+	return fmt.Sprintf("%-28s %8d records in %-12s %10.0f/s", r.Name, r.Records, r.Duration.Round(time.Millisecond), r.PerSecond())
+}
+
+// Env is an embedded broker and registry for one run.
+type Env struct {
+	Kafka  kafka.Config
+	broker *sandbox.Broker
+	reg    *sandbox.Registry
+}
+
+// NewEnv starts a broker and a registry; Close stops them.
+func NewEnv(log *slog.Logger) (*Env, error) {
+	b, err := sandbox.StartBroker()
+	if err != nil {
+		return nil, err
+	}
+	r, err := sandbox.StartRegistry(0)
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
+	return &Env{broker: b, reg: r, Kafka: kafka.Config{Brokers: b.BootstrapServers(), SchemaRegistryURL: r.URL(),
+		AutoRegister: true, Partitions: 3, ReplicationFactor: 1, Logger: log}}, nil
+}
+
+// Close stops the broker and registry.
+func (e *Env) Close() error {
+	err := e.reg.Close()
+	e.broker.Close()
+	return err
+}
+
+// orders returns n encoded synthetic orders.
+func orders(topics *events.Topics, n int) ([]*ckafka.Message, error) {
+	gen := orderproducer.NewGenerator(1, 200, "bench")
+	out := make([]*ckafka.Message, n)
+	for i := range out {
+		o := gen.Next(time.Now())
+		msg, err := topics.Orders.Message(o.CustomerId, o)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = msg
+	}
+	return out, nil
+}
+
+// Raw produces the records to a fresh topic with an idempotent librdkafka
+// producer and consumes them back with a librdkafka consumer: the floor
+// any pipeline on this broker stands on.
+func Raw(ctx context.Context, env *Env, n int) (Result, error) {
+	topics, err := events.Open(env.Kafka)
+	if err != nil {
+		return Result{}, err
+	}
+	msgs, err := orders(topics, n)
+	if err != nil {
+		return Result{}, err
+	}
+	const topic = "bench.raw"
+	if err := kafka.EnsureTopics(ctx, env.Kafka, false, kafka.TopicSpec{Name: topic}); err != nil {
+		return Result{}, err
+	}
+	for _, m := range msgs {
+		t := topic
+		m.TopicPartition.Topic = &t
+	}
+	count, err := startCounter(ctx, env.Kafka, "bench-raw", topic)
+	if err != nil {
+		return Result{}, err
+	}
+	defer count.stop()
+	start := time.Now()
+	if err := produceAll(ctx, env.Kafka, msgs); err != nil {
+		return Result{}, err
+	}
+	if err := count.wait(ctx, n); err != nil {
+		return Result{}, err
+	}
+	return Result{Name: "raw librdkafka produce+consume", Records: n, Duration: time.Since(start)}, nil
+}
+
+// Pipeline runs payment, fraud and analytics services, publishes the
+// orders flat out, and measures until every payment and every statistics
+// update is committed.
+func Pipeline(ctx context.Context, env *Env, n int) (Result, error) {
+	topics, err := events.Open(env.Kafka)
+	if err != nil {
+		return Result{}, err
+	}
+	msgs, err := orders(topics, n)
+	if err != nil {
+		return Result{}, err
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	common := app.Common{Kafka: env.Kafka}
+	sctx, stop := context.WithCancel(ctx)
+	g := app.NewGroup(sctx)
+	defer func() { stop(); _ = g.Wait() }()
+	pay, err := payment.New(sctx, payment.Config{Common: common, Group: "payment-service", TransactionalID: "bench-payment",
+		Rules: payment.Rules{MinAmount: 1, MaxAmount: 10000, DefaultCreditLimit: 1000, FailureRate: 0.02, Seed: 1}}, quiet)
+	if err != nil {
+		return Result{}, err
+	}
+	fr, err := fraud.New(sctx, fraud.Config{Common: common, Group: "fraud-service", TransactionalID: "bench-fraud"}, quiet)
+	if err != nil {
+		return Result{}, err
+	}
+	an, err := analytics.New(sctx, analytics.Config{Common: common, Group: "analytics-service", TransactionalID: "bench-analytics"}, quiet)
+	if err != nil {
+		return Result{}, err
+	}
+	for name, s := range map[string]interface{ Run(context.Context) error }{"payment": pay, "fraud": fr, "analytics": an} {
+		g.Go(name, s.Run)
+	}
+	for pay.Ready.Check() != nil || fr.Ready.Check() != nil || an.Ready.Check() != nil {
+		select {
+		case <-ctx.Done():
+			return Result{}, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	payments, err := startCounter(ctx, env.Kafka, "bench-payments", events.PaymentsTopic)
+	if err != nil {
+		return Result{}, err
+	}
+	defer payments.stop()
+	stats, err := startCounter(ctx, env.Kafka, "bench-stats", events.OrderAnalyticsTopic)
+	if err != nil {
+		return Result{}, err
+	}
+	defer stats.stop()
+	start := time.Now()
+	if err := produceAll(ctx, env.Kafka, msgs); err != nil {
+		return Result{}, err
+	}
+	if err := errors.Join(payments.wait(ctx, n), stats.wait(ctx, n)); err != nil {
+		return Result{}, err
+	}
+	return Result{Name: "pipeline end to end", Records: n, Duration: time.Since(start)}, nil
+}
+
+func produceAll(ctx context.Context, cfg kafka.Config, msgs []*ckafka.Message) error {
+	p, err := kafka.NewProducer(cfg, "bench")
+	if err != nil {
+		return err
+	}
+	var c kafka.Counter
+	for _, m := range msgs {
+		if err := p.Produce(m, c.Done); err != nil {
+			return errors.Join(err, p.Close(ctx))
+		}
+	}
+	if err := p.Close(ctx); err != nil {
+		return err
+	}
+	if _, failed, last := c.Snapshot(); failed > 0 {
+		return fmt.Errorf("%d records not delivered: %w", failed, last)
+	}
+	return nil
+}
+
