@@ -20,7 +20,7 @@ type TransformOptions struct {
 	// its open transaction.
 	TransactionalID string
 	// MaxBatch and Linger bound one transaction: at most MaxBatch input
-	// records, collected for at most Linger. Zero means 500 and 50ms.
+	// records, collected for at most Linger. Zero means 5000 and 50ms.
 	MaxBatch int
 	Linger   time.Duration
 	// TransactionTimeout is transaction.timeout.ms; zero means 30s.
@@ -68,7 +68,7 @@ type transformer[T proto.Message] struct {
 
 func newTransformer[T proto.Message](ctx context.Context, cfg Config, opts TransformOptions, topic Topic[T], fn TransformFunc[T]) (*transformer[T], error) {
 	if opts.MaxBatch <= 0 {
-		opts.MaxBatch = 500
+		opts.MaxBatch = 5000
 	}
 	if opts.Linger <= 0 {
 		opts.Linger = 50 * time.Millisecond

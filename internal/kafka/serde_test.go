@@ -1,0 +1,65 @@
+package kafka_test
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
+	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
+	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
+)
+
+// TestSerdeFastPathIsTheConfluentWireFormat: after the first record the
+// Serde skips the Confluent serializer and deserializer; its bytes must be
+// the ones they produce, and another type's records must still be refused.
+func TestSerdeFastPathIsTheConfluentWireFormat(t *testing.T) {
+	reg, err := sandbox.StartRegistry(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Close()
+	client, err := kafka.NewRegistryClient(kafka.Config{SchemaRegistryURL: reg.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	orders, err := kafka.NewSerde[*ordersv1.Order](client, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &ordersv1.Order{OrderId: "ord-fast-1", CustomerId: "cus-0001", Country: "DE", Currency: "EUR",
+		AmountMinor: 42, CreatedAt: timestamppb.New(time.Unix(1e9, 0))}
+	first, err := orders.Encode("orders", o) // through the Confluent serializer
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := orders.Encode("orders", o) // fast path
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(first, second) {
+		t.Fatalf("fast path wrote %x, Confluent wrote %x", second, first)
+	}
+	for range 2 { // slow path, then fast path
+		got, err := orders.Decode("orders", second)
+		if err != nil || !proto.Equal(got, o) {
+			t.Fatalf("decode = %v, %v", got, err)
+		}
+	}
+	// A Payment written to the same topic has another schema id: refused.
+	payments, err := kafka.NewSerde[*paymentsv1.Payment](client, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := payments.Encode("orders", &paymentsv1.Payment{OrderId: "ord-fast-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := orders.Decode("orders", p); kafka.ErrorClass(err) != "deserialization" {
+		t.Fatalf("decoding a Payment as an Order: %v", err)
+	}
+}
