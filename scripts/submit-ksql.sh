@@ -25,6 +25,8 @@ wait_seconds="${WAIT_SECONDS:-120}"
 poll="${POLL_SECONDS:-3}"
 deadline=$((SECONDS + wait_seconds))
 
+# No request may hang the script past its deadline.
+curl() { command curl --max-time "${CURL_MAX_TIME:-10}" "$@"; }
 log() { echo "submit-ksql: $*"; }
 fail() { echo "submit-ksql: $*" >&2; exit 1; }
 

@@ -23,6 +23,7 @@ bucket_ram="${COUCHBASE_BUCKET_RAMSIZE_MB:-256}"
 cli=(couchbase-cli)
 auth=(-c "$host:8091" -u "$admin" -p "$admin_pw")
 
+curl() { command curl --max-time 10 "$@"; }
 log() { echo "couchbase-init: $*"; }
 
 log "waiting for http://$host:8091"

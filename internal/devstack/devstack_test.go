@@ -29,7 +29,7 @@ import (
 )
 
 // startStack runs the dev stack on free ports for the test.
-func startStack(t *testing.T) *devstack.Stack {
+func startStack(t testing.TB) *devstack.Stack {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan *devstack.Stack, 1)
