@@ -10,7 +10,7 @@ import (
 )
 
 // readTopic reads want records of topic from the beginning.
-func readTopic(t *testing.T, cfg kafka.Config, topic string, want int) []*ckafka.Message {
+func readTopic(t testing.TB, cfg kafka.Config, topic string, want int) []*ckafka.Message {
 	t.Helper()
 	c, err := ckafka.NewConsumer(&ckafka.ConfigMap{"bootstrap.servers": cfg.Brokers, "group.id": "reader-" + topic,
 		"auto.offset.reset": "earliest", "enable.auto.commit": false})

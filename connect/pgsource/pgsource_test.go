@@ -10,8 +10,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"google.golang.org/protobuf/proto"
 
-	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
 	"github.com/kafka-enterprise-orders/orders/connect/pgsource"
+	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/app"
 	"github.com/kafka-enterprise-orders/orders/internal/catalog"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
@@ -23,7 +23,7 @@ import (
 // harness is a Postgres with the seeded customers, an embedded broker, and
 // a reader of the `customers` topic.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	pg     *sandbox.Postgres
 	dbURL  string
 	kcfg   kafka.Config
@@ -35,7 +35,7 @@ type harness struct {
 	total   int
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	ctx := context.Background()
 	pg := testenv.Postgres(t)
@@ -154,7 +154,7 @@ func (h *harness) checkRepublishes() {
 	}
 }
 
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"time"
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
@@ -146,13 +145,6 @@ func Pipeline(ctx context.Context, env *Env, n int) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if os.Getenv("BENCH_TRACE") != "" {
-		t0 := time.Now()
-		pay.BeforeCommit = func(_ context.Context, batch int) error {
-			fmt.Fprintf(os.Stderr, "%8s payment batch %d\n", time.Since(t0).Round(time.Millisecond), batch)
-			return nil
-		}
-	}
 	fr, err := fraud.New(sctx, fraud.Config{Common: common, Group: "fraud-service", TransactionalID: "bench-fraud"}, quiet)
 	if err != nil {
 		return Result{}, err
@@ -215,4 +207,3 @@ func produceAll(ctx context.Context, cfg kafka.Config, msgs []*ckafka.Message) e
 	}
 	return nil
 }
-

@@ -28,7 +28,9 @@ import (
 func echoServer(t testing.TB) *httptest.Server {
 	srv := rpc.NewServer(testenv.Logger(t))
 	echoOrder := connect.NewUnaryHandlerSimple("/orders.v1.OrderService/PlaceOrder",
-		func(_ context.Context, req *ordersv1.PlaceOrderRequest) (*ordersv1.PlaceOrderRequest, error) { return req, nil },
+		func(_ context.Context, req *ordersv1.PlaceOrderRequest) (*ordersv1.PlaceOrderRequest, error) {
+			return req, nil
+		},
 		srv.HandlerOptions()...)
 	echoStats := connect.NewUnaryHandlerSimple("/analytics.v1.AnalyticsService/GetCountryStats",
 		func(_ context.Context, req *analyticsv1.GetCountryStatsRequest) (*analyticsv1.GetCountryStatsRequest, error) {
