@@ -10,8 +10,8 @@ GENERATED = gen gateway/openapi clients/typescript/src/gen clients/python/gen co
 
 .PHONY: run test generate lint fmt-check drift breaking vet gotest fuzz build clean
 
-## run: the whole platform in one process (embedded Kafka, Schema Registry, Postgres)
-run:
+## run: the whole platform in one process (embedded Kafka, Schema Registry, Postgres, gocaves Couchbase)
+run: bin/gocaves
 	$(GO) run ./cmd/orders dev
 
 ## test: lint, generated-code drift, breaking-change check, vet, race tests, fuzz smoke

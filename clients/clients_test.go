@@ -60,7 +60,7 @@ func TestExamples(t *testing.T) {
 	logs := &testWriter{t: t}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	go func() {
-		done <- devstack.Run(ctx, devstack.Options{NoPostgres: true, Log: log},
+		done <- devstack.Run(ctx, devstack.Options{NoCouchbase: true, NoPostgres: true, Log: log},
 			func(st *devstack.Stack) { ready <- st })
 	}()
 	t.Cleanup(func() {

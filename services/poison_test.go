@@ -16,6 +16,7 @@ import (
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
 	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 )
 
 // produced is where a raw record landed.
@@ -101,7 +102,7 @@ func TestPoisonMessagesGoToDeadLetterTopic(t *testing.T) {
 	t.Logf("orders-value schema id %d", schemaID)
 
 	groups := []string{"payment-service", "fraud-service", "analytics-service-repartition"}
-	dlq := readAll(t, p.cfg, kafka.DeadLetterTopic(events.OrdersTopic), len(cases)*len(groups), 60*time.Second)
+	dlq := testenv.ReadTopic(t, p.cfg, kafka.DeadLetterTopic(events.OrdersTopic), len(cases)*len(groups), 60*time.Second)
 	for _, c := range cases {
 		for _, g := range groups {
 			m := findDeadLetter(dlq, g, c.partition, c.offset)
@@ -164,30 +165,3 @@ func findDeadLetter(msgs []*ckafka.Message, group string, partition int32, offse
 }
 
 func bytesEqual(a, b []byte) bool { return string(a) == string(b) }
-
-// readAll reads topic from the beginning until want records arrived.
-func readAll(t *testing.T, cfg kafka.Config, topic string, want int, timeout time.Duration) []*ckafka.Message {
-	t.Helper()
-	c, err := ckafka.NewConsumer(&ckafka.ConfigMap{
-		"bootstrap.servers": cfg.Brokers, "group.id": "reader-" + topic, "auto.offset.reset": "earliest",
-		"enable.auto.commit": false, "isolation.level": "read_committed",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Subscribe(topic, nil); err != nil {
-		t.Fatal(err)
-	}
-	var out []*ckafka.Message
-	deadline := time.Now().Add(timeout)
-	for len(out) < want && time.Now().Before(deadline) {
-		if m, ok := c.Poll(100).(*ckafka.Message); ok {
-			out = append(out, m)
-		}
-	}
-	if len(out) < want {
-		t.Fatalf("%s: %d records after %s, want %d", topic, len(out), timeout, want)
-	}
-	return out
-}

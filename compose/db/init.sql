@@ -14,7 +14,7 @@ CREATE TABLE IF NOT EXISTS customers (
 ALTER TABLE customers REPLICA IDENTITY FULL;
 
 -- Keeps updated_at current, which the JDBC source connector's
--- timestamp+incrementing mode relies on.
+-- timestamp mode relies on.
 CREATE OR REPLACE FUNCTION customers_touch() RETURNS trigger AS $$
 BEGIN
     NEW.updated_at := now();

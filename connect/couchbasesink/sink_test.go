@@ -347,7 +347,7 @@ func TestSinkPoisonRecordsGoToDeadLetterTopic(t *testing.T) {
 	coll := e.collection(t, "order_analytics")
 	waitDocs(t, coll, map[string]*analyticsv1.CountryStats{"DE": countryStats("DE", 2), "FR": countryStats("FR", 1)})
 
-	dlq := readTopic(t, e.kcfg, kafka.DeadLetterTopic(events.OrderAnalyticsTopic), 2, 60*time.Second)
+	dlq := testenv.ReadTopic(t, e.kcfg, kafka.DeadLetterTopic(events.OrderAnalyticsTopic), 2, 60*time.Second)
 	cases := []struct {
 		name      string
 		class     string
@@ -456,33 +456,6 @@ func TestSinkCommitsOffsetsAfterWrites(t *testing.T) {
 	if err := docsEqual(coll, want); err != nil {
 		t.Error(err)
 	}
-}
-
-// readTopic reads topic from the beginning until want records arrived.
-func readTopic(t *testing.T, cfg kafka.Config, topic string, want int, timeout time.Duration) []*ckafka.Message {
-	t.Helper()
-	c, err := ckafka.NewConsumer(&ckafka.ConfigMap{
-		"bootstrap.servers": cfg.Brokers, "group.id": "reader-" + topic, "auto.offset.reset": "earliest",
-		"enable.auto.commit": false, "isolation.level": "read_committed",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Subscribe(topic, nil); err != nil {
-		t.Fatal(err)
-	}
-	var out []*ckafka.Message
-	deadline := time.Now().Add(timeout)
-	for len(out) < want && time.Now().Before(deadline) {
-		if m, ok := c.Poll(100).(*ckafka.Message); ok {
-			out = append(out, m)
-		}
-	}
-	if len(out) < want {
-		t.Fatalf("%s: %d records after %s, want %d", topic, len(out), timeout, want)
-	}
-	return out
 }
 
 func findDeadLetter(msgs []*ckafka.Message, partition int32, offset int64) *ckafka.Message {

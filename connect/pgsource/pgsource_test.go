@@ -194,7 +194,7 @@ func TestSnapshotThenChanges(t *testing.T) {
 	// A row that is not a valid customer goes to customers.dlq, not lost.
 	h.exec(`INSERT INTO customers (id, name, email, country, risk_tier, credit_limit_minor, currency)
 		VALUES ('not-a-customer-id', 'Bad', 'bad@example.com', 'ZZ', 'LOW', 1, 'EUR')`)
-	dlq := readTopic(t, h.kcfg, kafka.DeadLetterTopic(events.CustomersTopic), 1)
+	dlq := testenv.ReadTopic(t, h.kcfg, kafka.DeadLetterTopic(events.CustomersTopic), 1, 30*time.Second)
 	if kafka.Header(dlq[0].Headers, kafka.HeaderErrorClass) != "validation" || string(dlq[0].Key) != "not-a-customer-id" {
 		t.Errorf("dead letter = key %q headers %v", dlq[0].Key, dlq[0].Headers)
 	}

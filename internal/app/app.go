@@ -37,6 +37,10 @@ type Logging struct {
 	LogFormat string
 }
 
+// LoggingOptions returns the logging options, for code that holds a
+// service's whole configuration.
+func (c *Logging) LoggingOptions() *Logging { return c }
+
 // Register adds --log-level and --log-format.
 func (c *Logging) Register(s *config.Set) {
 	s.String(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")

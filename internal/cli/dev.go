@@ -22,6 +22,7 @@ func devCommand() Command {
 			s.Float64(&opts.Rate, "rate", 1, "synthetic orders per second (0: none)")
 			s.Int64(&opts.Seed, "seed", 1, "seed of the synthetic orders")
 			s.Bool(&opts.NoPostgres, "no-postgres", false, "do not start Postgres even when its binaries are installed")
+			s.Bool(&opts.NoCouchbase, "no-couchbase", false, "do not start the gocaves Couchbase cluster and couchbase-sink even when bin/gocaves is built")
 			s.Int(&opts.Ports.Kafka, "kafka-port", opts.Ports.Kafka, "embedded Kafka broker port")
 			s.Int(&opts.Ports.Registry, "schema-registry-port", opts.Ports.Registry, "embedded Schema Registry port")
 			s.Int(&opts.Ports.Postgres, "postgres-port", opts.Ports.Postgres, "throwaway PostgreSQL port")
@@ -57,6 +58,9 @@ func PrintWelcome(w io.Writer, st *devstack.Stack) {
 	line("  analytics-service    %s   (analytics.v1.AnalyticsService)", st.AnalyticsURL)
 	if st.PgSourceURL != "" {
 		line("  pg-source            %s   (Postgres customers → Kafka, health only)", st.PgSourceURL)
+	}
+	if st.SinkURL != "" {
+		line("  couchbase-sink       %s   (order-analytics → Couchbase %s, bucket order_analytics)", st.SinkURL, st.CouchbaseURL)
 	}
 	line("  REST gateway         %s   (OpenAPI: %s/openapi.json)", st.GatewayURL, st.GatewayURL)
 	for _, s := range st.Skipped {

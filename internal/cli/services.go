@@ -4,8 +4,10 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/kafka-enterprise-orders/orders/connect/couchbasesink"
 	"github.com/kafka-enterprise-orders/orders/connect/pgsource"
 	"github.com/kafka-enterprise-orders/orders/gateway"
+	"github.com/kafka-enterprise-orders/orders/internal/app"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
 	"github.com/kafka-enterprise-orders/orders/services/analytics"
 	"github.com/kafka-enterprise-orders/orders/services/fraud"
@@ -14,84 +16,60 @@ import (
 )
 
 func producerCommand() Command {
-	return Command{
-		Name:     "producer",
-		Synopsis: "order-producer: PlaceOrder/GetOrder/ListOrders and synthetic orders to `orders`",
-		Setup: func(s *config.Set, env Env) Runner {
-			var cfg orderproducer.Config
-			cfg.Register(s)
-			return runService(env, "order-producer", &cfg.Logging, func(ctx context.Context, log *slog.Logger) (serviceRunner, error) {
-				return orderproducer.New(ctx, cfg, log)
-			})
-		},
-	}
+	return service("producer", "order-producer: PlaceOrder/GetOrder/ListOrders and synthetic orders to `orders`",
+		"order-producer", orderproducer.New)
 }
 
 func paymentCommand() Command {
-	return Command{
-		Name:     "payment",
-		Synopsis: "payment-service: authorizes `orders`, one payment per order to `payments` (transactions)",
-		Setup: func(s *config.Set, env Env) Runner {
-			var cfg payment.Config
-			cfg.Register(s)
-			return runService(env, "payment-service", &cfg.Logging, func(ctx context.Context, log *slog.Logger) (serviceRunner, error) {
-				return payment.New(ctx, cfg, log)
-			})
-		},
-	}
+	return service("payment", "payment-service: authorizes `orders`, one payment per order to `payments` (transactions)",
+		"payment-service", payment.New)
 }
 
 func fraudCommand() Command {
-	return Command{
-		Name:     "fraud",
-		Synopsis: "fraud-service: scores `orders` by rules, alerts to `fraud-alerts`",
-		Setup: func(s *config.Set, env Env) Runner {
-			var cfg fraud.Config
-			cfg.Register(s)
-			return runService(env, "fraud-service", &cfg.Logging, func(ctx context.Context, log *slog.Logger) (serviceRunner, error) {
-				return fraud.New(ctx, cfg, log)
-			})
-		},
-	}
+	return service("fraud", "fraud-service: scores `orders` by rules, alerts to `fraud-alerts` (transactions)",
+		"fraud-service", fraud.New)
 }
 
 func analyticsCommand() Command {
-	return Command{
-		Name:     "analytics",
-		Synopsis: "analytics-service: count and sum per country to compacted `order-analytics` (transactions)",
-		Setup: func(s *config.Set, env Env) Runner {
-			var cfg analytics.Config
-			cfg.Register(s)
-			return runService(env, "analytics-service", &cfg.Logging, func(ctx context.Context, log *slog.Logger) (serviceRunner, error) {
-				return analytics.New(ctx, cfg, log)
-			})
-		},
-	}
-}
-
-func gatewayCommand() Command {
-	return Command{
-		Name:     "gateway",
-		Synopsis: "gateway: REST/JSON over every service's RPCs, OpenAPI at /openapi.json",
-		Setup: func(s *config.Set, env Env) Runner {
-			var cfg gateway.Config
-			cfg.Register(s)
-			return runService(env, "gateway", &cfg.Logging, func(ctx context.Context, log *slog.Logger) (serviceRunner, error) {
-				return gateway.New(ctx, cfg, log)
-			})
-		},
-	}
+	return service("analytics", "analytics-service: count and sum per country to compacted `order-analytics` (transactions)",
+		"analytics-service", analytics.New)
 }
 
 func pgSourceCommand() Command {
+	return service("pg-source", "pg-source: Postgres → `customers` by logical replication (CDC)",
+		"pg-source", pgsource.New)
+}
+
+func couchbaseSinkCommand() Command {
+	return service("couchbase-sink", "couchbase-sink: `order-analytics` → Couchbase documents (upsert by key, delete on tombstone)",
+		"couchbase-sink", couchbasesink.New)
+}
+
+func gatewayCommand() Command {
+	return service("gateway", "gateway: REST/JSON over every service's RPCs, OpenAPI at /openapi.json",
+		"gateway", gateway.New)
+}
+
+// serviceConfig is a service's options: registered on a flag set, with
+// logging options among them.
+type serviceConfig[C any] interface {
+	*C
+	Register(s *config.Set)
+	LoggingOptions() *app.Logging
+}
+
+// service declares the command that runs one service: its options are
+// registered on the command's flag set, then build wires it and it runs
+// until the context ends.
+func service[C any, S serviceRunner, P serviceConfig[C]](name, synopsis, logName string, build func(context.Context, C, *slog.Logger) (S, error)) Command {
 	return Command{
-		Name:     "pg-source",
-		Synopsis: "pg-source: Postgres → `customers` by logical replication (CDC)",
+		Name:     name,
+		Synopsis: synopsis,
 		Setup: func(s *config.Set, env Env) Runner {
-			var cfg pgsource.Config
-			cfg.Register(s)
-			return runService(env, "pg-source", &cfg.Logging, func(ctx context.Context, log *slog.Logger) (serviceRunner, error) {
-				return pgsource.New(ctx, cfg, log)
+			var cfg C
+			P(&cfg).Register(s)
+			return runService(env, logName, P(&cfg).LoggingOptions(), func(ctx context.Context, log *slog.Logger) (serviceRunner, error) {
+				return build(ctx, cfg, log)
 			})
 		},
 	}

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/kafka-enterprise-orders/orders/connect/couchbasesink"
 	"github.com/kafka-enterprise-orders/orders/connect/pgsource"
 	"github.com/kafka-enterprise-orders/orders/gateway"
 	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
@@ -25,6 +26,7 @@ import (
 	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
+	"github.com/kafka-enterprise-orders/orders/internal/testenv/caves"
 	"github.com/kafka-enterprise-orders/orders/services/analytics"
 	"github.com/kafka-enterprise-orders/orders/services/fraud"
 	"github.com/kafka-enterprise-orders/orders/services/orderproducer"
@@ -33,14 +35,14 @@ import (
 
 // Ports are where the stack listens; zero picks a free port.
 type Ports struct {
-	Kafka, Registry, Postgres                           int
-	Order, Payment, Fraud, Analytics, PgSource, Gateway int
+	Kafka, Registry, Postgres                                          int
+	Order, Payment, Fraud, Analytics, PgSource, CouchbaseSink, Gateway int
 }
 
 // DefaultPorts are the documented fixed ports of `orders dev`.
 func DefaultPorts() Ports {
 	return Ports{Kafka: 9092, Registry: 8081, Postgres: 55432,
-		Order: 7001, Payment: 7002, Fraud: 7003, Analytics: 7004, PgSource: 7005, Gateway: 8080}
+		Order: 7001, Payment: 7002, Fraud: 7003, Analytics: 7004, PgSource: 7005, CouchbaseSink: 7006, Gateway: 8080}
 }
 
 // Options configure the stack.
@@ -55,7 +57,10 @@ type Options struct {
 	Seed int64
 	// NoPostgres skips Postgres even when its binaries are installed.
 	NoPostgres bool
-	Log        *slog.Logger
+	// NoCouchbase skips the gocaves Couchbase cluster and the couchbase-sink
+	// even when the gocaves binary is built (make bin/gocaves).
+	NoCouchbase bool
+	Log         *slog.Logger
 }
 
 // Stack is a running platform, handed to the ready callback of Run.
@@ -68,6 +73,8 @@ type Stack struct {
 	FraudURL     string
 	AnalyticsURL string
 	PgSourceURL  string // health and readiness only; empty without Postgres
+	SinkURL      string // couchbase-sink health and readiness; empty without gocaves
+	CouchbaseURL string // the gocaves cluster's connection string
 	GatewayURL   string
 	// Skipped says what was left out and why.
 	Skipped []string
@@ -164,6 +171,16 @@ func Run(ctx context.Context, opts Options, ready func(*Stack)) (err error) {
 	if pgSource != nil {
 		if st.PgSourceURL, err = add("pg-source", opts.Ports.PgSource, pgSource.Base, pgSource); err != nil {
 			return err
+		}
+	}
+	if !opts.NoCouchbase {
+		sink, err := startCouchbase(sctx, common, st, log)
+		if err != nil {
+			st.Skipped = append(st.Skipped, "Couchbase: "+err.Error())
+		} else {
+			if st.SinkURL, err = add("couchbase-sink", opts.Ports.CouchbaseSink, sink.Base, sink); err != nil {
+				return err
+			}
 		}
 	}
 	if st.Producer, err = orderproducer.New(sctx, orderproducer.Config{Common: common, Rate: opts.Rate, Seed: opts.Seed, Customers: catalog.DefaultCustomers}, log.With("service", "order-producer")); err != nil {
@@ -290,4 +307,24 @@ func publishCatalog(ctx context.Context, cfg kafka.Config) error {
 		}
 	}
 	return prod.Close(ctx)
+}
+
+// startCouchbase starts the gocaves test cluster (stopped with ctx) and a
+// couchbase-sink writing `order-analytics` into it.
+func startCouchbase(ctx context.Context, common app.Common, st *Stack, log *slog.Logger) (*couchbasesink.Service, error) {
+	bin, err := caves.BinPath()
+	if err != nil {
+		return nil, fmt.Errorf("%w (build it with make bin/gocaves)", err)
+	}
+	proc, err := caves.StartProcess(ctx, bin)
+	if err != nil {
+		return nil, err
+	}
+	context.AfterFunc(ctx, func() { _ = proc.Stop() })
+	st.CouchbaseURL = proc.ConnStr
+	log.Info("gocaves Couchbase test cluster", "connstr", proc.ConnStr)
+	cfg := couchbasesink.Config{Common: common, Group: "couchbase-sink", Topics: []string{events.OrderAnalyticsTopic},
+		Couchbase: couchbasesink.Couchbase{URL: proc.ConnStr, Username: proc.Username, Password: proc.Password,
+			Bucket: "order_analytics", Scope: "_default", Collection: "_default", CreateBucket: true}}
+	return couchbasesink.New(ctx, cfg, log.With("service", "couchbase-sink"))
 }

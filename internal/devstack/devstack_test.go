@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -13,7 +15,10 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/couchbase/gocb/v2"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 
 	analyticsv1 "github.com/kafka-enterprise-orders/orders/gen/analytics/v1"
 	"github.com/kafka-enterprise-orders/orders/gen/analytics/v1/analyticsv1connect"
@@ -26,15 +31,17 @@ import (
 	"github.com/kafka-enterprise-orders/orders/internal/devstack"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
+	"github.com/kafka-enterprise-orders/orders/internal/testenv/caves"
 )
 
 // startStack runs the dev stack on free ports for the test.
-func startStack(t testing.TB) *devstack.Stack {
+// The gocaves Couchbase cluster is left out unless withCouchbase is given.
+func startStack(t testing.TB, withCouchbase ...bool) *devstack.Stack {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan *devstack.Stack, 1)
 	done := make(chan error, 1)
-	opts := devstack.Options{Log: testenv.Logger(t), NoPostgres: !postgresInstalled()}
+	opts := devstack.Options{Log: testenv.Logger(t), NoPostgres: !postgresInstalled(), NoCouchbase: len(withCouchbase) == 0}
 	go func() { done <- devstack.Run(ctx, opts, func(s *devstack.Stack) { ready <- s }) }()
 	t.Cleanup(func() {
 		cancel()
@@ -111,7 +118,7 @@ func dig(m any, path ...string) any {
 // client, and reads status, payment, fraud alert and country statistics
 // back through both.
 func TestEndToEnd(t *testing.T) {
-	st := startStack(t)
+	st := startStack(t, true)
 	ctx := context.Background()
 	orders := ordersv1connect.NewOrderServiceClient(http.DefaultClient, st.OrderURL)
 	payments := paymentsv1connect.NewPaymentServiceClient(http.DefaultClient, st.PaymentURL)
@@ -171,6 +178,52 @@ func TestEndToEnd(t *testing.T) {
 		code, body := restJSON(t, "GET", st.GatewayURL+"/v1/analytics/countries/NG", "")
 		if code != http.StatusOK || dig(body, "stats", "country") != "NG" {
 			return errors.New("not through the gateway yet")
+		}
+		return nil
+	})
+	checkCouchbase(t, st, "NG")
+}
+
+// checkCouchbase reads the country's document that couchbase-sink wrote and
+// compares it with the analytics service's answer.
+func checkCouchbase(t *testing.T, st *devstack.Stack, country string) {
+	t.Helper()
+	if st.CouchbaseURL == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI: the dev stack ran without Couchbase: %v", st.Skipped)
+		}
+		t.Logf("no Couchbase in the dev stack (%v); skipping its check", st.Skipped)
+		return
+	}
+	cluster, err := gocb.Connect(st.CouchbaseURL, gocb.ClusterOptions{Authenticator: gocb.PasswordAuthenticator{Username: caves.Username, Password: caves.Password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cluster.Close(nil)
+	bucket := cluster.Bucket("order_analytics")
+	if err := bucket.WaitUntilReady(30*time.Second, &gocb.WaitUntilReadyOptions{ServiceTypes: []gocb.ServiceType{gocb.ServiceTypeKeyValue}}); err != nil {
+		t.Fatal(err)
+	}
+	analytics := analyticsv1connect.NewAnalyticsServiceClient(http.DefaultClient, st.AnalyticsURL)
+	eventually(t, "Couchbase document of "+country, func() error {
+		want, err := analytics.GetCountryStats(context.Background(), &analyticsv1.GetCountryStatsRequest{Country: country})
+		if err != nil {
+			return err
+		}
+		res, err := bucket.DefaultCollection().Get(country, nil)
+		if err != nil {
+			return err
+		}
+		var raw json.RawMessage
+		if err := res.Content(&raw); err != nil {
+			return err
+		}
+		got := &analyticsv1.CountryStats{}
+		if err := protojson.Unmarshal(raw, got); err != nil {
+			return err
+		}
+		if !proto.Equal(got, want.GetStats()) {
+			return fmt.Errorf("document %s, want %v", raw, want.GetStats())
 		}
 		return nil
 	})
