@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"sync"
 
+	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"github.com/jackc/pglogrepl"
 
 	"github.com/kafka-enterprise-orders/orders/internal/events"
@@ -33,7 +34,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	producer, err := base.NewProducer("customers")
+	// Changes go out at once (the default linger is 5 ms); under load
+	// librdkafka still batches whatever queued up meanwhile.
+	producer, err := base.NewProducer("customers", ckafka.ConfigMap{"linger.ms": 0})
 	if err != nil {
 		return nil, err
 	}

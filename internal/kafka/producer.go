@@ -23,8 +23,16 @@ type Producer struct {
 type DeliveryFunc func(*kafka.Message, error)
 
 // NewProducer connects a producer; role ends up in its client.id.
-func NewProducer(cfg Config, role string) (*Producer, error) {
-	return newProducer(cfg, cfg.producerConfig(role))
+// Overrides replace librdkafka properties, e.g. a lower linger.ms for a
+// latency-bound source.
+func NewProducer(cfg Config, role string, overrides ...kafka.ConfigMap) (*Producer, error) {
+	conf := cfg.producerConfig(role)
+	for _, o := range overrides {
+		for k, v := range o {
+			conf[k] = v
+		}
+	}
+	return newProducer(cfg, conf)
 }
 
 func newProducer(cfg Config, conf kafka.ConfigMap) (*Producer, error) {

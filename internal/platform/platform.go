@@ -85,8 +85,8 @@ func (b *Base) Go(name string, fn func(context.Context) error) {
 func (b *Base) OnClose(fn func(context.Context) error) { b.closers = append(b.closers, fn) }
 
 // NewProducer returns an idempotent producer closed with the service.
-func (b *Base) NewProducer(role string) (*kafka.Producer, error) {
-	p, err := kafka.NewProducer(b.Kafka(), role)
+func (b *Base) NewProducer(role string, overrides ...ckafka.ConfigMap) (*kafka.Producer, error) {
+	p, err := kafka.NewProducer(b.Kafka(), role, overrides...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.Name, err)
 	}

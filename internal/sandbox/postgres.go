@@ -135,7 +135,7 @@ func (pg *Postgres) Start(ctx context.Context) error {
 		"-D", pg.dir, "-p", strconv.Itoa(pg.port), "-k", pg.dir,
 		"-c", "listen_addresses=127.0.0.1", "-c", "wal_level=logical",
 		"-c", "max_wal_senders=10", "-c", "max_replication_slots=10",
-		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+		"-c", "fsync=off", "-c", "full_page_writes=off")
 	cmd.Stdout, cmd.Stderr = f, f
 	if err := cmd.Start(); err != nil {
 		f.Close()
