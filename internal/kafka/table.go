@@ -26,6 +26,10 @@ type Table[T proto.Message] struct {
 	mu       sync.Mutex
 	changed  chan struct{} // closed and replaced on every position change
 	position map[int32]int64
+
+	// clientMu guards the consumer's life: Sync reads with it held, Run
+	// closes it only under the write lock.
+	clientMu sync.RWMutex
 	client   *kafka.Consumer // set once Run has assigned the partitions
 	parts    []int32
 }
@@ -53,6 +57,9 @@ func (t *Table[T]) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("table %s: create consumer: %w", t.topic.Name, err)
 	}
 	defer func() {
+		t.clientMu.Lock()
+		defer t.clientMu.Unlock()
+		t.client = nil
 		if cerr := c.Close(); cerr != nil {
 			err = errors.Join(err, fmt.Errorf("table %s: close: %w", t.topic.Name, cerr))
 		}
@@ -68,14 +75,9 @@ func (t *Table[T]) Run(ctx context.Context) (err error) {
 	if err := c.Assign(assign); err != nil {
 		return fmt.Errorf("table %s: assign: %w", t.topic.Name, err)
 	}
-	t.mu.Lock()
+	t.clientMu.Lock()
 	t.client, t.parts = c, parts
-	t.mu.Unlock()
-	defer func() {
-		t.mu.Lock()
-		t.client = nil
-		t.mu.Unlock()
-	}()
+	t.clientMu.Unlock()
 	for ctx.Err() == nil {
 		switch e := c.Poll(100).(type) {
 		case *kafka.Message:
@@ -116,33 +118,34 @@ func (t *Table[T]) advance(part int32, pos int64) {
 // Sync waits until the table has applied every record committed to the
 // topic before the call. It is how a service knows its state is restored.
 func (t *Table[T]) Sync(ctx context.Context) error {
-	c, parts, err := t.running(ctx)
+	want, err := t.endOffsets(ctx)
 	if err != nil {
 		return err
-	}
-	want := map[int32]int64{}
-	for _, p := range parts {
-		_, high, err := c.QueryWatermarkOffsets(t.topic.Name, p, 10000)
-		if err != nil {
-			return fmt.Errorf("table %s: end offset of partition %d: %w", t.topic.Name, p, err)
-		}
-		want[p] = high
 	}
 	return t.waitFor(ctx, want)
 }
 
-// running waits until Run has its client and partitions.
-func (t *Table[T]) running(ctx context.Context) (*kafka.Consumer, []int32, error) {
+// endOffsets asks the brokers for every partition's end (the last stable
+// offset, as the table reads committed records only), once Run has started.
+func (t *Table[T]) endOffsets(ctx context.Context) (map[int32]int64, error) {
 	for {
-		t.mu.Lock()
-		c, parts := t.client, t.parts
-		t.mu.Unlock()
-		if c != nil {
-			return c, parts, nil
+		t.clientMu.RLock()
+		if c := t.client; c != nil {
+			defer t.clientMu.RUnlock()
+			want := map[int32]int64{}
+			for _, p := range t.parts {
+				_, high, err := c.QueryWatermarkOffsets(t.topic.Name, p, 10000)
+				if err != nil {
+					return nil, fmt.Errorf("table %s: end offset of partition %d: %w", t.topic.Name, p, err)
+				}
+				want[p] = high
+			}
+			return want, nil
 		}
+		t.clientMu.RUnlock()
 		select {
 		case <-ctx.Done():
-			return nil, nil, fmt.Errorf("table %s: not running: %w", t.topic.Name, ctx.Err())
+			return nil, fmt.Errorf("table %s: not running: %w", t.topic.Name, ctx.Err())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}

@@ -28,6 +28,11 @@ type TransformOptions struct {
 	// OnAssign runs after partitions are assigned and before any of their
 	// records is transformed: the place to restore state for them.
 	OnAssign func(ctx context.Context, parts []kafka.TopicPartition) error
+	// EndBatch, when set, runs after every record of a batch was
+	// transformed; its records are produced in the same transaction. It lets
+	// a stateful transform publish one update per key per batch instead of
+	// one per input record.
+	EndBatch func(ctx context.Context) ([]*kafka.Message, error)
 	// BeforeCommit, when set, runs before each commit; an error abandons the
 	// transaction uncommitted, exactly as a crash would. It is the seam for
 	// fault injection and instrumentation.
@@ -195,6 +200,15 @@ func (t *transformer[T]) commitBatch(ctx context.Context) error {
 	if err := t.produceOutputs(ctx, batch); err != nil {
 		return t.abort(ctx, err)
 	}
+	if t.opts.EndBatch != nil {
+		outs, err := t.opts.EndBatch(ctx)
+		if err == nil {
+			err = t.produce(outs)
+		}
+		if err != nil {
+			return t.abort(ctx, err)
+		}
+	}
 	meta, err := t.consumer.GetConsumerGroupMetadata()
 	if err != nil {
 		return t.abort(ctx, fmt.Errorf("group metadata: %w", err))
@@ -228,10 +242,17 @@ func (t *transformer[T]) produceOutputs(ctx context.Context, batch []*kafka.Mess
 				"offset", int64(msg.TopicPartition.Offset), "error", err)
 			outs = []*kafka.Message{DeadLetter(msg, t.opts.Group, err, time.Now())}
 		}
-		for _, out := range outs {
-			if err := t.producer.Produce(out, nil); err != nil {
-				return err
-			}
+		if err := t.produce(outs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *transformer[T]) produce(outs []*kafka.Message) error {
+	for _, out := range outs {
+		if err := t.producer.Produce(out, nil); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -107,23 +107,37 @@ func (s *Service) aggregate(ctx context.Context) error {
 			s.work.Reset(s.view.All())
 			return nil
 		},
+		EndBatch:     s.publishChanges,
 		BeforeCommit: s.BeforeCommit,
 	}
 	return kafka.RunTransform(ctx, s.Kafka(), opts, s.Topics.OrdersByCountry, nil, s.count)
 }
 
+// count adds one order to its country's totals; the change is published
+// at the end of the batch.
 func (s *Service) count(_ context.Context, rec kafka.Record[*ordersv1.Order]) ([]*ckafka.Message, error) {
 	if rec.Tombstone {
 		return nil, kafka.Invalid(errors.New("orders carries no tombstones"))
 	}
-	cs := s.work.Add(rec.Value, s.now())
-	msg, err := s.Topics.OrderAnalytics.Message(cs.GetCountry(), cs)
-	if err != nil {
-		return nil, err
+	s.work.Add(rec.Value, s.now())
+	return nil, nil
+}
+
+// publishChanges publishes, in the batch's transaction, the new statistics
+// of every country the batch changed: one record per country per batch.
+func (s *Service) publishChanges(context.Context) ([]*ckafka.Message, error) {
+	changed := s.work.Drain()
+	out := make([]*ckafka.Message, 0, len(changed))
+	for _, cs := range changed {
+		msg, err := s.Topics.OrderAnalytics.Message(cs.GetCountry(), cs)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, msg)
+		s.Log.Debug("country statistics updated", "country", cs.GetCountry(), "orders", cs.GetOrderCount())
 	}
-	s.Stats.Add("analytics.updates", 1)
-	s.Log.Debug("country statistics updated", "country", cs.GetCountry(), "orders", cs.GetOrderCount())
-	return []*ckafka.Message{msg}, nil
+	s.Stats.Add("analytics.updates", int64(len(out)))
+	return out, nil
 }
 
 // Watchers returns the number of open WatchCountryStats streams.

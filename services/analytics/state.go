@@ -19,16 +19,20 @@ import (
 type Aggregates struct {
 	mu    sync.Mutex
 	stats map[string]*analyticsv1.CountryStats
+	dirty map[string]bool // changed since the last Drain
 }
 
 // NewAggregates returns empty state.
-func NewAggregates() *Aggregates { return &Aggregates{stats: map[string]*analyticsv1.CountryStats{}} }
+func NewAggregates() *Aggregates {
+	return &Aggregates{stats: map[string]*analyticsv1.CountryStats{}, dirty: map[string]bool{}}
+}
 
 // Reset replaces the state with a copy of committed.
 func (a *Aggregates) Reset(committed map[string]*analyticsv1.CountryStats) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.stats = make(map[string]*analyticsv1.CountryStats, len(committed))
+	a.dirty = map[string]bool{}
 	for k, v := range committed {
 		a.stats[k] = proto.CloneOf(v)
 	}
@@ -45,6 +49,7 @@ func (a *Aggregates) Add(o *ordersv1.Order, now time.Time) *analyticsv1.CountryS
 		cs = proto.CloneOf(cs) // published values are never mutated
 	}
 	a.stats[o.GetCountry()] = cs
+	a.dirty[o.GetCountry()] = true
 	cs.OrderCount++
 	cs.UpdatedAt = timestamppb.New(now)
 	i, found := slices.BinarySearchFunc(cs.Totals, o.GetCurrency(), func(t *analyticsv1.CurrencyTotal, c string) int {
@@ -66,4 +71,18 @@ func compareStrings(a, b string) int {
 		return 1
 	}
 	return 0
+}
+
+// Drain returns the statistics of every country changed since the last
+// Drain, by country code, and forgets that they changed.
+func (a *Aggregates) Drain() []*analyticsv1.CountryStats {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := make([]*analyticsv1.CountryStats, 0, len(a.dirty))
+	for c := range a.dirty {
+		out = append(out, a.stats[c])
+	}
+	slices.SortFunc(out, func(x, y *analyticsv1.CountryStats) int { return compareStrings(x.GetCountry(), y.GetCountry()) })
+	a.dirty = map[string]bool{}
+	return out
 }
