@@ -73,5 +73,5 @@
 // Run it with `orders couchbase-sink` (flags fall back to ORDERS_* variables,
 // e.g. ORDERS_COUCHBASE_URL); --create-bucket creates a missing bucket, for
 // dev stacks and tests only. Tests run against gocaves (see
-// internal/testenv/caves), a mock cluster speaking the real KV protocol.
+// internal/sandbox/caves), a mock cluster speaking the real KV protocol.
 package couchbasesink

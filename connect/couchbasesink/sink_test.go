@@ -24,8 +24,8 @@ import (
 	"github.com/kafka-enterprise-orders/orders/internal/config"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
 	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/sandbox/caves"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
-	"github.com/kafka-enterprise-orders/orders/internal/testenv/caves"
 )
 
 // env is an embedded Kafka with Schema Registry, a gocaves cluster, and the
@@ -44,7 +44,7 @@ func newEnv(t *testing.T) *env {
 	kcfg, _ := testenv.Kafka(t)
 	// gocaves first: cleanups run last-in first-out, so every gocb client
 	// (registered later) closes before the cluster goes away.
-	cb := caves.Start(t)
+	cb := testenv.Couchbase(t)
 	cluster, err := gocb.Connect(cb.ConnStr, gocb.ClusterOptions{
 		Authenticator: gocb.PasswordAuthenticator{Username: cb.Username, Password: cb.Password},
 	})

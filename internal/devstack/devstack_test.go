@@ -30,8 +30,8 @@ import (
 	"github.com/kafka-enterprise-orders/orders/gen/payments/v1/paymentsv1connect"
 	"github.com/kafka-enterprise-orders/orders/internal/devstack"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
+	"github.com/kafka-enterprise-orders/orders/internal/sandbox/caves"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
-	"github.com/kafka-enterprise-orders/orders/internal/testenv/caves"
 )
 
 // startStack runs the dev stack on free ports for the test.

@@ -30,7 +30,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 )
 
@@ -75,35 +74,6 @@ type Process struct {
 
 	stopOnce sync.Once
 	cancel   context.CancelFunc
-}
-
-// Start starts a gocaves cluster for the test and stops it when the test
-// ends. If the binary is missing, the test is skipped, unless the environment
-// variable CI is set, in which case it fails.
-func Start(t testing.TB) Cluster {
-	t.Helper()
-
-	bin, err := BinPath()
-	if err != nil {
-		if errors.Is(err, ErrBinaryNotFound) && os.Getenv("CI") == "" {
-			t.Skipf("skipping Couchbase test: %v (build it with `make bin/gocaves` or scripts/build-gocaves.sh, or set %s)", err, EnvBin)
-		}
-		t.Fatalf("caves: %v (build it with `make bin/gocaves` or scripts/build-gocaves.sh, or set %s)", err, EnvBin)
-	}
-
-	p, err := StartProcess(context.Background(), bin)
-	if err != nil {
-		t.Fatalf("caves: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := p.Stop(); err != nil {
-			t.Errorf("caves: %v", err)
-		}
-		if t.Failed() {
-			t.Logf("gocaves output (tail):\n%s", p.Output())
-		}
-	})
-	return p.Cluster
 }
 
 // BinPath returns the gocaves binary to run: $GOCAVES_BIN if set, else

@@ -1,4 +1,4 @@
-package caves_test
+package testenv_test
 
 import (
 	"context"
@@ -11,7 +11,8 @@ import (
 
 	"github.com/couchbase/gocb/v2"
 
-	"github.com/kafka-enterprise-orders/orders/internal/testenv/caves"
+	"github.com/kafka-enterprise-orders/orders/internal/sandbox/caves"
+	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 )
 
 type order struct {
@@ -92,7 +93,7 @@ func roundTrip(t *testing.T, coll *gocb.Collection, key string) {
 }
 
 func TestGocbAgainstCaves(t *testing.T) {
-	c := caves.Start(t)
+	c := testenv.Couchbase(t)
 	if c.Bucket != "default" || c.Username == "" || !strings.HasPrefix(c.ConnStr, "couchbase://127.0.0.1:") {
 		t.Fatalf("unexpected cluster details: %+v", c)
 	}
