@@ -186,9 +186,10 @@ func knownOrders() []expectation {
 		{req("ord-small-01", "cus-0001", "DE", "EUR", item("SKU-9", 1, 50)), declined, paymentsv1.DeclineReason_DECLINE_REASON_AMOUNT_OUT_OF_BOUNDS, nil},
 		{req("ord-limit-01", "cus-0001", "DE", "EUR", item("SKU-3005", 2, 129900)), declined, paymentsv1.DeclineReason_DECLINE_REASON_CREDIT_LIMIT_EXCEEDED, []string{"high_amount"}},
 		{req("ord-fx-0001", "cus-0001", "DE", "USD", item("SKU-1002", 1, 5490)), declined, paymentsv1.DeclineReason_DECLINE_REASON_CURRENCY_MISMATCH, nil},
-		{req("ord-risky-01", "cus-0012", "DE", "EUR", item("SKU-1004", 1, 3200)), auth, 0, []string{"risk_tier"}},
+		{req("ord-risky-01", "cus-0012", "FR", "EUR", item("SKU-1004", 1, 3200)), auth, 0, []string{"risk_tier", "country_mismatch"}},
+		{req("ord-risky-02", "cus-0012", "DE", "EUR", item("SKU-1004", 1, 3200)), auth, 0, nil}, // risk tier alone: below the threshold
 		{req("ord-abroad-1", "cus-0001", "NG", "EUR", item("SKU-2001", 1, 11995)), auth, 0, []string{"high_risk_country", "country_mismatch"}},
-		{req("ord-big-0001", "cus-0004", "US", "USD", item("SKU-3004", 3, 44900)), auth, 0, []string{"high_amount"}},
+		{req("ord-big-0001", "cus-0004", "US", "USD", item("SKU-3004", 5, 44900)), auth, 0, []string{"high_amount"}},
 	}
 }
 

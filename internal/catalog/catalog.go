@@ -63,7 +63,7 @@ func Customers(n int) []*customersv1.Customer {
 			Email:            fmt.Sprintf("%s.%s.%d@example.com", lower(first), lower(last), i),
 			Country:          m.Country,
 			RiskTier:         tier,
-			CreditLimitMinor: limit * minorPerMajor(m.Currency),
+			CreditLimitMinor: FromEUR(float64(limit), m.Currency),
 			Currency:         m.Currency,
 		}
 	}
@@ -86,7 +86,8 @@ func pickMarket(h uint64) Market {
 }
 
 // riskAndLimit gives 70% low, 20% medium, 10% high risk customers, with
-// credit limits (in major units) that shrink as risk grows.
+// credit limits (in euros, converted to the customer's currency) that
+// shrink as risk grows.
 func riskAndLimit(h uint64) (customersv1.RiskTier, int64) {
 	switch r := h % 10; {
 	case r < 7:
@@ -106,8 +107,7 @@ func minorPerMajor(currency string) int64 {
 	return 100
 }
 
-// MinorPerMajor exposes the minor-unit factor of a currency.
-func MinorPerMajor(currency string) int64 { return minorPerMajor(currency) }
+
 
 func hash(s string) uint64 {
 	h := fnv.New64a()
@@ -129,7 +129,7 @@ func lower(s string) string {
 type Product struct {
 	SKU   string
 	Name  string
-	Price int64 // in major units × 100 (cents of EUR/USD/…)
+	Price int64 // euro cents; converted to the order's currency with FromEUR
 }
 
 // Products is the synthetic catalog.

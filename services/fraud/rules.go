@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -34,7 +33,8 @@ type Common struct {
 	Score   int32 `json:"score"`
 }
 
-// HighAmountRule fires when the order total reaches Threshold major units.
+// HighAmountRule fires when the order total reaches Threshold euros (other
+// currencies converted at the catalog's reference rates).
 type HighAmountRule struct {
 	Common
 	Threshold float64 `json:"threshold"`
@@ -89,10 +89,10 @@ func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Durat
 // DefaultRules are the built-in rules.
 func DefaultRules() RuleSet {
 	return RuleSet{
-		AlertThreshold:    25,
-		HighAmount:        HighAmountRule{Common{true, 40}, 1000},
+		AlertThreshold:    30,
+		HighAmount:        HighAmountRule{Common{true, 40}, 2000},
 		HighRiskCountries: HighRiskCountriesRule{Common{true, 30}, []string{"NG", "RU", "KP", "IR", "VE"}},
-		Velocity:          VelocityRule{Common{true, 30}, 5, Duration(10 * time.Minute)},
+		Velocity:          VelocityRule{Common{true, 30}, 8, Duration(10 * time.Minute)},
 		RiskTier:          RiskTierRule{Common{true, 25}, []string{"HIGH"}},
 		CountryMismatch:   CountryMismatchRule{Common{true, 20}},
 	}
@@ -139,7 +139,7 @@ func (rs RuleSet) Validate() error {
 // Describe lists the rules for FraudService.ListRules, in evaluation order.
 func (rs RuleSet) Describe() []*fraudv1.Rule {
 	return []*fraudv1.Rule{
-		{Name: "high_amount", Description: "order total at or above a threshold (major units of the order currency)",
+		{Name: "high_amount", Description: "order total at or above a threshold in EUR (reference rates)",
 			Score: rs.HighAmount.Score, Enabled: rs.HighAmount.Enabled, Params: []string{fmt.Sprintf("threshold=%g", rs.HighAmount.Threshold)}},
 		{Name: "high_risk_country", Description: "order ships to a high-risk country",
 			Score: rs.HighRiskCountries.Score, Enabled: rs.HighRiskCountries.Enabled, Params: []string{"countries=" + strings.Join(rs.HighRiskCountries.Countries, ",")}},
@@ -181,9 +181,8 @@ func (e *Engine) Evaluate(o *ordersv1.Order, cu *customersv1.Customer) *fraudv1.
 		}
 	}
 	rs := e.rules
-	factor := float64(catalog.MinorPerMajor(o.GetCurrency()))
-	if threshold := int64(math.Round(rs.HighAmount.Threshold * factor)); o.GetAmountMinor() >= threshold {
-		hit(rs.HighAmount.Common, "high_amount", "amount %d >= threshold %d %s minor units", o.GetAmountMinor(), threshold, o.GetCurrency())
+	if eur, ok := catalog.ToEUR(o.GetAmountMinor(), o.GetCurrency()); ok && eur >= rs.HighAmount.Threshold {
+		hit(rs.HighAmount.Common, "high_amount", "amount %.2f EUR >= threshold %.2f EUR", eur, rs.HighAmount.Threshold)
 	}
 	if slices.Contains(rs.HighRiskCountries.Countries, o.GetCountry()) {
 		hit(rs.HighRiskCountries.Common, "high_risk_country", "ships to high-risk country %s", o.GetCountry())

@@ -42,11 +42,12 @@ func TestEachRuleFires(t *testing.T) {
 		want  []string
 	}{
 		{"clean order", order("ord-a1", "cus-1", "DE", 5000, t0), home, nil},
-		{"high amount", order("ord-a2", "cus-1", "DE", 100_000, t0), home, []string{"high_amount"}},
+		{"high amount", order("ord-a2", "cus-1", "DE", 250_000, t0), home, []string{"high_amount"}},
 		{"high-risk country abroad", order("ord-a3", "cus-1", "NG", 5000, t0), home, []string{"high_risk_country", "country_mismatch"}},
-		{"risk tier", order("ord-a4", "cus-2", "DE", 5000, t0), risky, []string{"risk_tier"}},
+		{"risk tier alone is below the threshold", order("ord-a4", "cus-2", "DE", 5000, t0), risky, nil},
+		{"risk tier shipped abroad", order("ord-a7", "cus-2", "FR", 5000, t0), risky, []string{"risk_tier", "country_mismatch"}},
 		{"mismatch alone is below the threshold", order("ord-a5", "cus-1", "FR", 5000, t0), home, nil},
-		{"everything", order("ord-a6", "cus-2", "RU", 200_000, t0), risky, []string{"high_amount", "high_risk_country", "risk_tier", "country_mismatch"}},
+		{"everything", order("ord-a6", "cus-2", "RU", 300_000, t0), risky, []string{"high_amount", "high_risk_country", "risk_tier", "country_mismatch"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -55,7 +56,7 @@ func TestEachRuleFires(t *testing.T) {
 			}
 		})
 	}
-	if a := NewEngine(DefaultRules()).Evaluate(cases[5].order, risky); a.Score != 100 {
+	if a := NewEngine(DefaultRules()).Evaluate(cases[len(cases)-1].order, risky); a.Score != 100 {
 		t.Errorf("score %d, want capped at 100", a.Score)
 	}
 }
@@ -63,6 +64,7 @@ func TestEachRuleFires(t *testing.T) {
 func TestVelocityWindowAndDuplicates(t *testing.T) {
 	rules := DefaultRules()
 	rules.AlertThreshold = 1
+	rules.Velocity.MaxOrders = 5
 	e := NewEngine(rules) // more than 5 orders in 10 minutes fires
 	for i := range 5 {
 		o := order("ord-v"+string(rune('a'+i))+"00", "cus-9", "DE", 5000, t0.Add(time.Duration(i)*time.Minute))

@@ -14,8 +14,9 @@ import (
 )
 
 // Generator makes realistic synthetic orders: seeded customers, mostly
-// shipping home in their own currency, one to four lines from the catalog,
-// now and then a large order or one shipped abroad.
+// shipping home in their own currency, one to four lines from the catalog
+// (mostly one or two, of one unit), now and then a bulk order or one
+// shipped abroad.
 type Generator struct {
 	rng       *rand.Rand
 	customers []*customersv1.Customer
@@ -37,6 +38,29 @@ func NewGenerator(seed int64, n int, run string) *Generator {
 	}
 }
 
+// Weighted choices: most orders have one or two lines of one unit each.
+var (
+	lineCounts = []weighted{{1, 55}, {2, 30}, {3, 10}, {4, 5}}
+	quantities = []weighted{{1, 75}, {2, 20}, {3, 5}}
+)
+
+type weighted struct{ value, weight int }
+
+func (g *Generator) pick(choices []weighted) int {
+	total := 0
+	for _, c := range choices {
+		total += c.weight
+	}
+	n := g.rng.IntN(total)
+	for _, c := range choices {
+		if n < c.weight {
+			return c.value
+		}
+		n -= c.weight
+	}
+	return choices[0].value
+}
+
 // Next returns the next synthetic order, created at now.
 func (g *Generator) Next(now time.Time) *ordersv1.Order {
 	g.seq++
@@ -45,18 +69,14 @@ func (g *Generator) Next(now time.Time) *ordersv1.Order {
 	if g.rng.IntN(20) == 0 { // 5% ship abroad
 		country = catalog.Markets[g.rng.IntN(len(catalog.Markets))].Country
 	}
-	factor := catalog.MinorPerMajor(cu.Currency)
 	var items []*ordersv1.LineItem
-	for range 1 + g.rng.IntN(4) {
+	for range g.pick(lineCounts) {
 		p := catalog.Products[g.rng.IntN(len(catalog.Products))]
-		qty := int32(1 + g.rng.IntN(3))
-		if g.rng.IntN(50) == 0 { // 2% bulk orders
+		qty := int32(g.pick(quantities))
+		if g.rng.IntN(100) == 0 { // 1% bulk orders
 			qty *= 10
 		}
-		price := p.Price
-		if factor == 1 { // no minor units: JPY prices are roughly 1.5 × cents
-			price = p.Price * 3 / 2
-		}
+		price := catalog.FromEUR(float64(p.Price)/100, cu.Currency)
 		items = append(items, &ordersv1.LineItem{Sku: p.SKU, Name: p.Name, Quantity: qty, UnitPriceMinor: price})
 	}
 	return &ordersv1.Order{

@@ -30,9 +30,9 @@ type Config struct {
 // Register adds the service's options.
 func (c *Config) Register(s *config.Set) {
 	c.Common.Register(s, DefaultListen)
-	s.Float64(&c.Rules.MinAmount, "min-amount", 1, "smallest authorizable order, in major units of its currency")
-	s.Float64(&c.Rules.MaxAmount, "max-amount", 10000, "largest authorizable order, in major units of its currency")
-	s.Float64(&c.Rules.DefaultCreditLimit, "default-credit-limit", 1000, "credit limit, in major units, of customers not in the customers table")
+	s.Float64(&c.Rules.MinAmount, "min-amount", 1, "smallest authorizable order, in EUR (other currencies at reference rates)")
+	s.Float64(&c.Rules.MaxAmount, "max-amount", 10000, "largest authorizable order, in EUR (other currencies at reference rates)")
+	s.Float64(&c.Rules.DefaultCreditLimit, "default-credit-limit", 1000, "credit limit, in EUR, of customers not in the customers table")
 	s.Float64(&c.Rules.FailureRate, "failure-rate", 0.02, "share of otherwise valid payments the simulated processor declines (0-1)")
 	s.Int64(&c.Rules.Seed, "seed", 1, "seed of the simulated processor's failures")
 	s.String(&c.Group, "group", "payment-service", "consumer group id")

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/fnv"
-	"math"
 	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -19,14 +18,15 @@ import (
 // same order, customer and seed always get the same decision, so a
 // redelivered order cannot change its outcome.
 type Rules struct {
-	MinAmount, MaxAmount float64 // per order, in major units of its currency
-	DefaultCreditLimit   float64 // major units, for customers not in the table
+	MinAmount, MaxAmount float64 // per order, in euros (see catalog.ToEUR)
+	DefaultCreditLimit   float64 // euros, for customers not in the table
 	FailureRate          float64 // 0-1
 	Seed                 int64
 }
 
 // Decide authorizes or declines order o of customer cu (nil when unknown).
-// Rules apply in order: amount bounds, account currency, credit limit,
+// Rules apply in order: amount bounds (in euros at the catalog's reference
+// rates), account currency, credit limit (in the account currency),
 // processor failure.
 func (r Rules) Decide(o *ordersv1.Order, cu *customersv1.Customer, now time.Time) *paymentsv1.Payment {
 	p := &paymentsv1.Payment{
@@ -34,7 +34,6 @@ func (r Rules) Decide(o *ordersv1.Order, cu *customersv1.Customer, now time.Time
 		Status: paymentsv1.PaymentStatus_PAYMENT_STATUS_AUTHORIZED, AmountMinor: o.GetAmountMinor(),
 		Currency: o.GetCurrency(), ProcessedAt: timestamppb.New(now), Detail: "authorized",
 	}
-	factor := float64(catalog.MinorPerMajor(o.GetCurrency()))
 	amount := o.GetAmountMinor()
 	decline := func(reason paymentsv1.DeclineReason, format string, args ...any) *paymentsv1.Payment {
 		p.Status = paymentsv1.PaymentStatus_PAYMENT_STATUS_DECLINED
@@ -42,12 +41,16 @@ func (r Rules) Decide(o *ordersv1.Order, cu *customersv1.Customer, now time.Time
 		p.Detail = fmt.Sprintf(format, args...)
 		return p
 	}
-	minMinor, maxMinor := int64(math.Round(r.MinAmount*factor)), int64(math.Round(r.MaxAmount*factor))
-	if amount < minMinor || amount > maxMinor {
-		return decline(paymentsv1.DeclineReason_DECLINE_REASON_AMOUNT_OUT_OF_BOUNDS,
-			"amount %d is outside %d..%d %s minor units", amount, minMinor, maxMinor, o.GetCurrency())
+	eur, known := catalog.ToEUR(amount, o.GetCurrency())
+	if !known {
+		return decline(paymentsv1.DeclineReason_DECLINE_REASON_CURRENCY_MISMATCH,
+			"currency %s is not accepted", o.GetCurrency())
 	}
-	limit := int64(math.Round(r.DefaultCreditLimit * factor))
+	if eur < r.MinAmount || eur > r.MaxAmount {
+		return decline(paymentsv1.DeclineReason_DECLINE_REASON_AMOUNT_OUT_OF_BOUNDS,
+			"amount %.2f EUR is outside %.2f..%.2f EUR", eur, r.MinAmount, r.MaxAmount)
+	}
+	limit := catalog.FromEUR(r.DefaultCreditLimit, o.GetCurrency())
 	if cu != nil {
 		if cu.GetCurrency() != o.GetCurrency() {
 			return decline(paymentsv1.DeclineReason_DECLINE_REASON_CURRENCY_MISMATCH,
@@ -72,5 +75,13 @@ func (r Rules) roll(orderID string) float64 {
 	binary.LittleEndian.PutUint64(seed[:], uint64(r.Seed))
 	_, _ = h.Write(seed[:])
 	_, _ = h.Write([]byte(orderID))
-	return float64(h.Sum64()>>11) / (1 << 53)
+	// FNV's high bits barely change between ids that differ in the last
+	// digits; a murmur3 finalizer spreads every input bit over them.
+	x := h.Sum64()
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	x ^= x >> 33
+	return float64(x>>11) / (1 << 53)
 }

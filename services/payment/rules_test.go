@@ -1,7 +1,7 @@
 package payment
 
 import (
-	"strconv"
+	"fmt"
 	"testing"
 	"time"
 
@@ -31,7 +31,9 @@ func TestDecide(t *testing.T) {
 		{"currency mismatch", order("ord-0005", 1000, "USD"), eur, paymentsv1.DeclineReason_DECLINE_REASON_CURRENCY_MISMATCH},
 		{"unknown customer uses default limit", order("ord-0006", 100_001, "EUR"), nil, paymentsv1.DeclineReason_DECLINE_REASON_CREDIT_LIMIT_EXCEEDED},
 		{"JPY has no minor units", order("ord-0007", 900, "JPY"), nil, 0},
-		{"JPY limit in yen", order("ord-0008", 1001, "JPY"), nil, paymentsv1.DeclineReason_DECLINE_REASON_CREDIT_LIMIT_EXCEEDED},
+		{"default limit converted to yen", order("ord-0008", 161_291, "JPY"), nil, paymentsv1.DeclineReason_DECLINE_REASON_CREDIT_LIMIT_EXCEEDED},
+		{"bounds apply in euros", order("ord-0009", 2_000_000, "JPY"), nil, paymentsv1.DeclineReason_DECLINE_REASON_AMOUNT_OUT_OF_BOUNDS},
+		{"currency without a rate", order("ord-0010", 1000, "CHF"), nil, paymentsv1.DeclineReason_DECLINE_REASON_CURRENCY_MISMATCH},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -55,7 +57,8 @@ func TestFailureRateIsDeterministicAndCalibrated(t *testing.T) {
 	declined := 0
 	const n = 20000
 	for i := range n {
-		o := order("ord-"+strconv.Itoa(i), 100, "EUR")
+		// Ids as the generator makes them: they differ only in the last digits.
+		o := order(fmt.Sprintf("ord-s1-%08d", i), 100, "EUR")
 		a, b := rules.Decide(o, nil, time.Time{}), rules.Decide(o, nil, time.Time{})
 		if a.Status != b.Status {
 			t.Fatalf("order %s decided twice differently", o.OrderId)
