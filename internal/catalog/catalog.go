@@ -107,8 +107,6 @@ func minorPerMajor(currency string) int64 {
 	return 100
 }
 
-
-
 func hash(s string) uint64 {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(s))
