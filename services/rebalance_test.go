@@ -80,16 +80,5 @@ func TestRebalanceKeepsExactlyOnce(t *testing.T) {
 	waitFor(t, 120*time.Second, "a payment per order", func() bool { return len(payments.all()) >= len(placed) })
 	time.Sleep(time.Second) // let any duplicate arrive
 
-	seen := map[string]int{}
-	for _, r := range payments.all() {
-		seen[r.Key]++
-	}
-	for id := range placed {
-		if seen[id] != 1 {
-			t.Errorf("order %s has %d payments, want 1", id, seen[id])
-		}
-	}
-	if len(seen) != len(placed) {
-		t.Errorf("payments for %d orders, %d placed", len(seen), len(placed))
-	}
+	checkOnePaymentEach(t, payments, placed)
 }

@@ -75,30 +75,30 @@ func (e *Env) Close() error {
 	return err
 }
 
-// orders returns n encoded synthetic orders.
-func orders(topics *events.Topics, n int) ([]*ckafka.Message, error) {
+// orders opens the topics and returns n encoded synthetic orders.
+func orders(cfg kafka.Config, n int) (*events.Topics, []*ckafka.Message, error) {
+	topics, err := events.Open(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
 	gen := orderproducer.NewGenerator(1, 200, "bench")
 	out := make([]*ckafka.Message, n)
 	for i := range out {
 		o := gen.Next(time.Now())
 		msg, err := topics.Orders.Message(o.CustomerId, o)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		out[i] = msg
 	}
-	return out, nil
+	return topics, out, nil
 }
 
 // Raw produces the records to a fresh topic with an idempotent librdkafka
 // producer and consumes them back with a librdkafka consumer: the floor
 // any pipeline on this broker stands on.
 func Raw(ctx context.Context, env *Env, n int) (Result, error) {
-	topics, err := events.Open(env.Kafka)
-	if err != nil {
-		return Result{}, err
-	}
-	msgs, err := orders(topics, n)
+	_, msgs, err := orders(env.Kafka, n)
 	if err != nil {
 		return Result{}, err
 	}
@@ -129,11 +129,7 @@ func Raw(ctx context.Context, env *Env, n int) (Result, error) {
 // orders flat out, and measures until every payment is committed and the
 // committed per-country statistics count every order.
 func Pipeline(ctx context.Context, env *Env, n int) (Result, error) {
-	topics, err := events.Open(env.Kafka)
-	if err != nil {
-		return Result{}, err
-	}
-	msgs, err := orders(topics, n)
+	topics, msgs, err := orders(env.Kafka, n)
 	if err != nil {
 		return Result{}, err
 	}

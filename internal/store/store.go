@@ -5,6 +5,7 @@
 package store
 
 import (
+	"cmp"
 	"encoding/base64"
 	"slices"
 	"strconv"
@@ -93,7 +94,7 @@ func (r *Recent[V]) Page(size int, token string, keep func(V) bool) ([]V, string
 	i := len(r.order) - 1
 	if before >= 0 {
 		// first entry with seq >= before, then step back one
-		i, _ = slices.BinarySearchFunc(r.order, before, func(e *entry[V], s int64) int { return compare(e.seq, s) })
+		i, _ = slices.BinarySearchFunc(r.order, before, func(e *entry[V], s int64) int { return cmp.Compare(e.seq, s) })
 		i--
 	}
 	var out []V
@@ -108,16 +109,6 @@ func (r *Recent[V]) Page(size int, token string, keep func(V) bool) ([]V, string
 		out = append(out, e.val)
 	}
 	return out, "", nil
-}
-
-func compare(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Sorted holds values by key and lists them in key order.

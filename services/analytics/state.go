@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -53,7 +54,7 @@ func (a *Aggregates) Add(o *ordersv1.Order, now time.Time) *analyticsv1.CountryS
 	cs.OrderCount++
 	cs.UpdatedAt = timestamppb.New(now)
 	i, found := slices.BinarySearchFunc(cs.Totals, o.GetCurrency(), func(t *analyticsv1.CurrencyTotal, c string) int {
-		return compareStrings(t.GetCurrency(), c)
+		return strings.Compare(t.GetCurrency(), c)
 	})
 	if !found {
 		cs.Totals = slices.Insert(cs.Totals, i, &analyticsv1.CurrencyTotal{Currency: o.GetCurrency()})
@@ -61,16 +62,6 @@ func (a *Aggregates) Add(o *ordersv1.Order, now time.Time) *analyticsv1.CountryS
 	cs.Totals[i].OrderCount++
 	cs.Totals[i].AmountMinor += o.GetAmountMinor()
 	return cs
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Drain returns the statistics of every country changed since the last
@@ -82,7 +73,7 @@ func (a *Aggregates) Drain() []*analyticsv1.CountryStats {
 	for c := range a.dirty {
 		out = append(out, a.stats[c])
 	}
-	slices.SortFunc(out, func(x, y *analyticsv1.CountryStats) int { return compareStrings(x.GetCountry(), y.GetCountry()) })
+	slices.SortFunc(out, func(x, y *analyticsv1.CountryStats) int { return strings.Compare(x.GetCountry(), y.GetCountry()) })
 	a.dirty = map[string]bool{}
 	return out
 }
