@@ -63,3 +63,39 @@ func TestSerdeFastPathIsTheConfluentWireFormat(t *testing.T) {
 		t.Fatalf("decoding a Payment as an Order: %v", err)
 	}
 }
+
+// TestSerdeWithoutAutoRegister is the production mode: a schema must be
+// registered beforehand (from CI), and the latest registered version is
+// used.
+func TestSerdeWithoutAutoRegister(t *testing.T) {
+	reg, err := sandbox.StartRegistry(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Close()
+	client, err := kafka.NewRegistryClient(kafka.Config{SchemaRegistryURL: reg.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	strict, err := kafka.NewSerde[*ordersv1.Order](client, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &ordersv1.Order{OrderId: "ord-strict-1"}
+	if _, err := strict.Encode("orders", o); err == nil {
+		t.Fatal("encoded without a registered schema")
+	}
+	// Registered out of band (here by an auto-registering serde), it works.
+	auto, err := kafka.NewSerde[*ordersv1.Order](client, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := auto.Encode("orders", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := strict.Encode("orders", o)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("strict encode = %x, %v; want %x", got, err, want)
+	}
+}
