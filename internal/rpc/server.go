@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -31,6 +32,9 @@ type Server struct {
 	ready    atomic.Pointer[func() error]
 	log      *slog.Logger
 	shutdown time.Duration
+
+	once    sync.Once
+	handler http.Handler
 }
 
 // NewServer returns a server with health endpoints and nothing else yet.
@@ -80,12 +84,16 @@ func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) {
 }
 
 // Handler returns the complete HTTP handler (RPCs, reflection, health).
+// Mount every service before the first call.
 func (s *Server) Handler() http.Handler {
-	reflector := grpcreflect.NewStaticReflector(s.names...)
-	s.mux.Handle(grpcreflect.NewHandlerV1(reflector))
-	s.mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
-	s.mux.Handle(grpchealth.NewHandler(healthChecker{s}))
-	return s.mux
+	s.once.Do(func() {
+		reflector := grpcreflect.NewStaticReflector(s.names...)
+		s.mux.Handle(grpcreflect.NewHandlerV1(reflector))
+		s.mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
+		s.mux.Handle(grpchealth.NewHandler(healthChecker{s}))
+		s.handler = s.mux
+	})
+	return s.handler
 }
 
 // healthChecker reports SERVING only when ready.
