@@ -54,7 +54,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
 	s.Go("restore", s.SyncTablesThen(restored))
 	s.Go("repartition", s.repartition)
 	s.Go("aggregate", s.aggregate)
-	s.OnClose(func(context.Context) error { s.updates.Close(); return nil })
+	// Watch streams end as soon as the service stops, so that the RPC
+	// server's graceful shutdown does not wait for them.
+	s.Go("watchers", func(ctx context.Context) error {
+		<-ctx.Done()
+		s.updates.Close()
+		return nil
+	})
 	path, h := analyticsv1connect.NewAnalyticsServiceHandler(handler{view: s.view, updates: s.updates}, s.Server.HandlerOptions()...)
 	s.Server.Handle(analyticsv1connect.AnalyticsServiceName, path, h)
 	return s, nil
