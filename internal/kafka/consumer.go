@@ -58,7 +58,7 @@ func Consume[T proto.Message](ctx context.Context, cfg Config, opts ConsumerOpti
 	if err := c.SubscribeTopics([]string{topic.Name}, rebalance); err != nil {
 		return fmt.Errorf("subscribe %s to %s: %w", opts.Group, topic.Name, err)
 	}
-	retry := backoff{min: opts.MinBackoff, max: opts.MaxBackoff}
+	loop := &consumeLoop{c: c, log: log, group: opts.Group, retry: backoff{min: opts.MinBackoff, max: opts.MaxBackoff}}
 	for ctx.Err() == nil {
 		ev := c.Poll(100)
 		if assignErr != nil {
@@ -66,13 +66,9 @@ func Consume[T proto.Message](ctx context.Context, cfg Config, opts ConsumerOpti
 		}
 		switch e := ev.(type) {
 		case *kafka.Message:
-			if err := handleWithRetry(ctx, log, &retry, func() error {
-				return process(ctx, log, opts, topic, e, handle)
-			}); err != nil {
+			err := loop.handle(ctx, e, func() error { return process(ctx, log, opts, topic, e, handle) })
+			if err != nil && !errors.Is(err, errPartitionLost) {
 				return err
-			}
-			if _, err := c.StoreOffsets([]kafka.TopicPartition{next(e.TopicPartition)}); err != nil {
-				return fmt.Errorf("%s: store offset: %w", opts.Group, err)
 			}
 		case kafka.Error:
 			if e.IsFatal() {
@@ -82,6 +78,82 @@ func Consume[T proto.Message](ctx context.Context, cfg Config, opts ConsumerOpti
 		}
 	}
 	return nil
+}
+
+// errPartitionLost means a record's partition was taken away while its
+// handler was being retried; the new owner handles the record.
+var errPartitionLost = errors.New("partition reassigned while retrying")
+
+// consumeLoop handles one record at a time for Consume.
+type consumeLoop struct {
+	c     *kafka.Consumer
+	log   *slog.Logger
+	group string
+	retry backoff
+}
+
+// handle runs fn until it succeeds, then stores the record's offset. While
+// waiting between attempts it keeps polling with every partition paused, so
+// the consumer stays in its group however long the outage lasts.
+func (l *consumeLoop) handle(ctx context.Context, msg *kafka.Message, fn func() error) error {
+	for {
+		err := fn()
+		if err == nil {
+			l.retry.reset()
+			if _, err := l.c.StoreOffsets([]kafka.TopicPartition{next(msg.TopicPartition)}); err != nil {
+				return fmt.Errorf("%s: store offset: %w", l.group, err)
+			}
+			return nil
+		}
+		wait := l.retry.next()
+		l.log.Warn("handler failed, will retry", "error", err, "in", wait)
+		if err := l.idle(ctx, wait, msg.TopicPartition); err != nil {
+			return err
+		}
+	}
+}
+
+// idle polls for d with all partitions paused. A record from a partition
+// assigned meanwhile is put back (seek) for after the retry. It fails with
+// errPartitionLost when tp is no longer assigned at the end.
+func (l *consumeLoop) idle(ctx context.Context, d time.Duration, tp kafka.TopicPartition) error {
+	paused, err := l.c.Assignment()
+	if err != nil {
+		return fmt.Errorf("%s: assignment: %w", l.group, err)
+	}
+	if err := l.c.Pause(paused); err != nil {
+		return fmt.Errorf("%s: pause: %w", l.group, err)
+	}
+	defer func() { _ = l.c.Resume(paused) }() // partitions revoked meanwhile are simply gone
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); {
+		if ctx.Err() != nil {
+			return fmt.Errorf("gave up retrying: %w", ctx.Err())
+		}
+		switch e := l.c.Poll(100).(type) {
+		case *kafka.Message:
+			back := []kafka.TopicPartition{e.TopicPartition}
+			if err := l.c.Seek(e.TopicPartition, 0); err != nil {
+				return fmt.Errorf("%s: seek back: %w", l.group, err)
+			}
+			if err := l.c.Pause(back); err != nil {
+				return fmt.Errorf("%s: pause: %w", l.group, err)
+			}
+			paused = append(paused, back...)
+		case kafka.Error:
+			l.log.Warn("kafka consumer", "error", e.Error())
+		}
+	}
+	owned, err := l.c.Assignment()
+	if err != nil {
+		return fmt.Errorf("%s: assignment: %w", l.group, err)
+	}
+	for _, p := range owned {
+		if *p.Topic == *tp.Topic && p.Partition == tp.Partition {
+			return nil
+		}
+	}
+	l.log.Info("partition reassigned while retrying; its new owner takes over", "partition", tp.Partition)
+	return errPartitionLost
 }
 
 // process decodes and handles one record, dead-lettering permanent failures.
@@ -101,23 +173,6 @@ func process[T proto.Message](ctx context.Context, log *slog.Logger, opts Consum
 	return opts.DeadLetters.ProduceSync(ctx, DeadLetter(msg, opts.Group, err, time.Now()))
 }
 
-// handleWithRetry retries fn with backoff until it succeeds or ctx ends.
-func handleWithRetry(ctx context.Context, log *slog.Logger, b *backoff, fn func() error) error {
-	for {
-		err := fn()
-		if err == nil {
-			b.reset()
-			return nil
-		}
-		wait := b.next()
-		log.Warn("handler failed, will retry", "error", err, "in", wait)
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("gave up retrying: %w", errors.Join(err, ctx.Err()))
-		case <-time.After(wait):
-		}
-	}
-}
 
 // next returns the offset to commit after consuming tp.
 func next(tp kafka.TopicPartition) kafka.TopicPartition {
