@@ -173,7 +173,6 @@ func process[T proto.Message](ctx context.Context, log *slog.Logger, opts Consum
 	return opts.DeadLetters.ProduceSync(ctx, DeadLetter(msg, opts.Group, err, time.Now()))
 }
 
-
 // next returns the offset to commit after consuming tp.
 func next(tp kafka.TopicPartition) kafka.TopicPartition {
 	tp.Offset++
