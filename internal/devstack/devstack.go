@@ -323,7 +323,11 @@ func startCouchbase(ctx context.Context, common app.Common, st *Stack, log *slog
 	context.AfterFunc(ctx, func() { _ = proc.Stop() })
 	st.CouchbaseURL = proc.ConnStr
 	log.Info("gocaves Couchbase test cluster", "connstr", proc.ConnStr)
-	cfg := couchbasesink.Config{Common: common, Group: "couchbase-sink", Topics: []string{events.OrderAnalyticsTopic},
+	// gocaves keeps nothing across restarts while the broker does: a group of
+	// its own per run makes the sink refill the fresh cluster from the
+	// compacted topic.
+	group := "couchbase-sink-dev-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	cfg := couchbasesink.Config{Common: common, Group: group, Topics: []string{events.OrderAnalyticsTopic},
 		Couchbase: couchbasesink.Couchbase{URL: proc.ConnStr, Username: proc.Username, Password: proc.Password,
 			Bucket: "order_analytics", Scope: "_default", Collection: "_default", CreateBucket: true}}
 	return couchbasesink.New(ctx, cfg, log.With("service", "couchbase-sink"))
