@@ -103,7 +103,7 @@ func Run(ctx context.Context, opts Options, ready func(*Stack)) (err error) {
 		return err
 	}
 	defer broker.Close()
-	registry, err := sandbox.StartRegistry(opts.Ports.Registry)
+	registry, err := sandbox.StartRegistry(opts.Ports.Registry, filepath.Join(dataDir, "schemas.json"))
 	if err != nil {
 		return err
 	}
