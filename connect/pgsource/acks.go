@@ -59,7 +59,7 @@ func (a *acks) commit(t *txn, end pglogrepl.LSN) {
 
 func (a *acks) advance() {
 	for len(a.pending) > 0 && a.pending[0].committed && a.pending[0].outstanding == 0 && a.failed == nil {
-		a.safe = a.pending[0].end
+		a.safe = max(a.safe, a.pending[0].end) // the snapshot has no end position
 		a.pending = a.pending[1:]
 	}
 }
