@@ -87,7 +87,7 @@ func startPlatform(t *testing.T, crash func(ctx context.Context, batch int) erro
 	srv.Start()
 	t.Cleanup(func() { srv.Close(); cancel(); wg.Wait() })
 	p.orders = ordersv1connect.NewOrderServiceClient(srv.Client(), srv.URL)
-	waitFor(t, 60*time.Second, "services ready", func() bool {
+	testenv.WaitFor(t, 60*time.Second, "services ready", func() bool {
 		return p.producer.Ready.Check() == nil && p.payment.Ready.Check() == nil &&
 			p.fraud.Ready.Check() == nil && p.analytics.Ready.Check() == nil
 	})
@@ -113,17 +113,6 @@ func publishCustomers(t *testing.T, cfg kafka.Config, topics *events.Topics) {
 	}
 	if err := prod.Flush(ctx); err != nil {
 		t.Fatal(err)
-	}
-}
-
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 
@@ -218,8 +207,8 @@ func TestPipelineExactOutcomes(t *testing.T) {
 		t.Fatalf("retried PlaceOrder = %v, %v; want the first order", again, err)
 	}
 
-	waitFor(t, 60*time.Second, "one payment per order", func() bool { return len(payments.all()) >= len(exp) })
-	waitFor(t, 60*time.Second, "country totals", func() bool { return totalOrders(latestStats(stats.all())) >= int64(len(exp)) })
+	testenv.WaitFor(t, 60*time.Second, "one payment per order", func() bool { return len(payments.all()) >= len(exp) })
+	testenv.WaitFor(t, 60*time.Second, "country totals", func() bool { return totalOrders(latestStats(stats.all())) >= int64(len(exp)) })
 	time.Sleep(500 * time.Millisecond) // let any extra (wrong) record arrive
 
 	gotPayments := map[string]*paymentsv1.Payment{}
@@ -255,7 +244,7 @@ func TestPipelineExactOutcomes(t *testing.T) {
 	checkTotals(t, latestStats(stats.all()), placed)
 
 	// The order-status view joins it all.
-	waitFor(t, 30*time.Second, "order view joined", func() bool {
+	testenv.WaitFor(t, 30*time.Second, "order view joined", func() bool {
 		res, err := p.orders.GetOrder(ctx, &ordersv1.GetOrderRequest{OrderId: "ord-abroad-1"})
 		return err == nil && res.GetOrder().GetStatus() == ordersv1.OrderStatus_ORDER_STATUS_PAID && res.GetOrder().GetFlagged()
 	})
@@ -263,7 +252,7 @@ func TestPipelineExactOutcomes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 30*time.Second, "declined status", func() bool {
+	testenv.WaitFor(t, 30*time.Second, "declined status", func() bool {
 		res, err = p.orders.GetOrder(ctx, &ordersv1.GetOrderRequest{OrderId: "ord-limit-01"})
 		return err == nil && res.GetOrder().GetStatus() == ordersv1.OrderStatus_ORDER_STATUS_DECLINED
 	})
@@ -360,8 +349,8 @@ func TestCrashesKeepExactlyOnce(t *testing.T) {
 			time.Sleep(100 * time.Millisecond) // spread the orders over several transactions
 		}
 	}
-	waitFor(t, 120*time.Second, "all payments", func() bool { return len(payments.all()) >= n })
-	waitFor(t, 120*time.Second, "all totals", func() bool { return totalOrders(latestStats(stats.all())) >= n })
+	testenv.WaitFor(t, 120*time.Second, "all payments", func() bool { return len(payments.all()) >= n })
+	testenv.WaitFor(t, 120*time.Second, "all totals", func() bool { return totalOrders(latestStats(stats.all())) >= n })
 	time.Sleep(time.Second)
 	if crashes.Load() == 0 {
 		t.Fatal("no crash was injected; the test proves nothing")

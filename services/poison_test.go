@@ -131,7 +131,7 @@ func TestPoisonMessagesGoToDeadLetterTopic(t *testing.T) {
 			}
 		}
 	}
-	waitFor(t, 30*time.Second, "good orders paid", func() bool {
+	testenv.WaitFor(t, 30*time.Second, "good orders paid", func() bool {
 		ids := map[string]bool{}
 		for _, r := range payments.all() {
 			ids[r.Key] = true

@@ -77,7 +77,7 @@ func TestRebalanceKeepsExactlyOnce(t *testing.T) {
 	send(300)
 	stopA() // scale in: A commits what it has and leaves
 	send(300)
-	waitFor(t, 120*time.Second, "a payment per order", func() bool { return len(payments.all()) >= len(placed) })
+	testenv.WaitFor(t, 120*time.Second, "a payment per order", func() bool { return len(payments.all()) >= len(placed) })
 	time.Sleep(time.Second) // let any duplicate arrive
 
 	checkOnePaymentEach(t, payments, placed)

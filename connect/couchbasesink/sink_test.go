@@ -125,7 +125,7 @@ func (s *sink) stop(t *testing.T) {
 
 func (s *sink) waitReady(t *testing.T) {
 	t.Helper()
-	waitFor(t, 60*time.Second, "sink ready", func() bool { return s.Ready.Check() == nil })
+	testenv.WaitFor(t, 60*time.Second, "sink ready", func() bool { return s.Ready.Check() == nil })
 }
 
 // collection opens a collection with the test's own client.
@@ -221,32 +221,17 @@ func docsEqual[T proto.Message](coll *gocb.Collection, want map[string]T) error 
 func waitDocs[T proto.Message](t *testing.T, coll *gocb.Collection, want map[string]T) {
 	t.Helper()
 	var last error
-	waitFor(t, 60*time.Second, "documents", func() bool {
+	testenv.WaitFor(t, 60*time.Second, "documents", func() bool {
 		last = docsEqual(coll, want)
 		return last == nil
 	}, func() string { return fmt.Sprint(last) })
-}
-
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool, detail ...func() string) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			msg := ""
-			for _, d := range detail {
-				msg += ": " + d()
-			}
-			t.Fatalf("timed out after %s waiting for %s%s", timeout, what, msg)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // waitStat waits until counter name of s reaches want, then checks that it
 // stays there for settle (no extra writes trail behind).
 func waitStat(t *testing.T, s *sink, name string, want int64, settle time.Duration) {
 	t.Helper()
-	waitFor(t, 60*time.Second, fmt.Sprintf("%s = %d", name, want), func() bool { return s.Stats.Get(name) >= want },
+	testenv.WaitFor(t, 60*time.Second, fmt.Sprintf("%s = %d", name, want), func() bool { return s.Stats.Get(name) >= want },
 		func() string { return strconv.FormatInt(s.Stats.Get(name), 10) })
 	time.Sleep(settle)
 	if got := s.Stats.Get(name); got != want {

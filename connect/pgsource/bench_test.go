@@ -11,6 +11,7 @@ import (
 
 	"github.com/kafka-enterprise-orders/orders/internal/catalog"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
+	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 )
 
 // jdbcPollInterval is the Confluent JDBC source connector's default
@@ -25,7 +26,7 @@ func BenchmarkChangeLatency(b *testing.B) {
 	for range b.N {
 		h := newHarness(b)
 		h.start()
-		waitFor(b, 60*time.Second, "snapshot", func() bool { return h.live() == catalog.DefaultCustomers })
+		testenv.WaitFor(b, 60*time.Second, "snapshot", func() bool { return h.live() == catalog.DefaultCustomers })
 		seen := keyWatcher(b, h)
 		lat := make([]time.Duration, 0, changes)
 		for i := range changes {
@@ -56,7 +57,7 @@ func BenchmarkBulkThroughput(b *testing.B) {
 	for range b.N {
 		h := newHarness(b)
 		h.start()
-		waitFor(b, 60*time.Second, "snapshot", func() bool { return h.live() == catalog.DefaultCustomers })
+		testenv.WaitFor(b, 60*time.Second, "snapshot", func() bool { return h.live() == catalog.DefaultCustomers })
 		seen := keyWatcher(b, h)
 		h.exec(`INSERT INTO customers (id, name, email, country, risk_tier, credit_limit_minor, currency)
 			SELECT 'cus-bulk-' || g, 'Bulk ' || g, 'bulk' || g || '@example.com', 'DE', 'LOW', 100000, 'EUR'

@@ -85,7 +85,7 @@ func (h *harness) start() (stop func()) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- svc.Run(ctx) }()
-	waitFor(h.t, 30*time.Second, "pg-source streaming", func() bool { return svc.Ready.Check() == nil })
+	testenv.WaitFor(h.t, 30*time.Second, "pg-source streaming", func() bool { return svc.Ready.Check() == nil })
 	var once sync.Once
 	stop = func() {
 		once.Do(func() {
@@ -154,23 +154,12 @@ func (h *harness) checkRepublishes() {
 	}
 }
 
-func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // TestSnapshotThenChanges: a new slot publishes every existing row, then
 // inserts, updates and deletes (as tombstones) follow.
 func TestSnapshotThenChanges(t *testing.T) {
 	h := newHarness(t)
 	h.start()
-	waitFor(t, 30*time.Second, "snapshot of the seeded customers", func() bool { return h.live() == catalog.DefaultCustomers })
+	testenv.WaitFor(t, 30*time.Second, "snapshot of the seeded customers", func() bool { return h.live() == catalog.DefaultCustomers })
 	want := catalog.Customers(1)[0]
 	got, _ := h.get(want.CustomerId)
 	if got.GetName() != want.Name || got.GetCreditLimitMinor() != want.CreditLimitMinor || got.GetRiskTier() != want.RiskTier || got.GetUpdatedAt() == nil {
@@ -181,7 +170,7 @@ func TestSnapshotThenChanges(t *testing.T) {
 		VALUES ('cus-9001', 'New Person', 'new@example.com', 'FR', 'MEDIUM', 123400, 'EUR')`)
 	h.exec(`UPDATE customers SET credit_limit_minor = 777700, risk_tier = 'HIGH' WHERE id = 'cus-0001'`)
 	h.exec(`DELETE FROM customers WHERE id = 'cus-0002'`)
-	waitFor(t, 10*time.Second, "insert, update and delete", func() bool {
+	testenv.WaitFor(t, 10*time.Second, "insert, update and delete", func() bool {
 		ins, _ := h.get("cus-9001")
 		upd, _ := h.get("cus-0001")
 		del, seen := h.get("cus-0002")
@@ -205,9 +194,9 @@ func TestSnapshotThenChanges(t *testing.T) {
 func TestResumesAfterSourceRestart(t *testing.T) {
 	h := newHarness(t)
 	stop := h.start()
-	waitFor(t, 30*time.Second, "snapshot", func() bool { return h.live() == catalog.DefaultCustomers })
+	testenv.WaitFor(t, 30*time.Second, "snapshot", func() bool { return h.live() == catalog.DefaultCustomers })
 	h.exec(`UPDATE customers SET name = 'Before Stop' WHERE id = 'cus-0003'`)
-	waitFor(t, 10*time.Second, "change before stop", func() bool { c, _ := h.get("cus-0003"); return c.GetName() == "Before Stop" })
+	testenv.WaitFor(t, 10*time.Second, "change before stop", func() bool { c, _ := h.get("cus-0003"); return c.GetName() == "Before Stop" })
 	stop()
 
 	for i := range 50 {
@@ -217,7 +206,7 @@ func TestResumesAfterSourceRestart(t *testing.T) {
 	h.exec(`UPDATE customers SET name = 'While Down' WHERE id = 'cus-0004'`)
 	h.exec(`DELETE FROM customers WHERE id = 'cus-0005'`)
 	h.start()
-	waitFor(t, 30*time.Second, "changes made while stopped", func() bool {
+	testenv.WaitFor(t, 30*time.Second, "changes made while stopped", func() bool {
 		c, _ := h.get("cus-0004")
 		d, seen := h.get("cus-0005")
 		last, _ := h.get("cus-down-49")
@@ -240,7 +229,7 @@ func TestResumesAfterSourceRestart(t *testing.T) {
 func TestResumesAfterPostgresRestart(t *testing.T) {
 	h := newHarness(t)
 	h.start()
-	waitFor(t, 30*time.Second, "snapshot", func() bool { return h.live() == catalog.DefaultCustomers })
+	testenv.WaitFor(t, 30*time.Second, "snapshot", func() bool { return h.live() == catalog.DefaultCustomers })
 	h.exec(`UPDATE customers SET name = 'Before Restart' WHERE id = 'cus-0006'`)
 	if err := h.pg.Stop(); err != nil {
 		t.Fatal(err)
@@ -251,7 +240,7 @@ func TestResumesAfterPostgresRestart(t *testing.T) {
 	}
 	h.exec(`UPDATE customers SET name = 'After Restart' WHERE id = 'cus-0007'`)
 	h.exec(`DELETE FROM customers WHERE id = 'cus-0008'`)
-	waitFor(t, 60*time.Second, "changes around the Postgres restart", func() bool {
+	testenv.WaitFor(t, 60*time.Second, "changes around the Postgres restart", func() bool {
 		a, _ := h.get("cus-0006")
 		b, _ := h.get("cus-0007")
 		c, seen := h.get("cus-0008")
@@ -267,12 +256,12 @@ func TestBulkLoad(t *testing.T) {
 	}
 	h := newHarness(t)
 	h.start()
-	waitFor(t, 30*time.Second, "snapshot", func() bool { return h.live() == catalog.DefaultCustomers })
+	testenv.WaitFor(t, 30*time.Second, "snapshot", func() bool { return h.live() == catalog.DefaultCustomers })
 	const rows = 100_000
 	began := time.Now()
 	h.exec(`INSERT INTO customers (id, name, email, country, risk_tier, credit_limit_minor, currency)
 		SELECT 'cus-bulk-' || g, 'Bulk ' || g, 'bulk' || g || '@example.com', 'DE', 'LOW', 100000, 'EUR'
 		FROM generate_series(1, $1) AS g`, rows)
-	waitFor(t, 5*time.Minute, "bulk rows", func() bool { return h.live() == catalog.DefaultCustomers+rows })
+	testenv.WaitFor(t, 5*time.Minute, "bulk rows", func() bool { return h.live() == catalog.DefaultCustomers+rows })
 	t.Logf("%d rows committed and published in %s (%.0f rows/s, reader included)", rows, time.Since(began), rows/time.Since(began).Seconds())
 }

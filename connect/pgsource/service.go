@@ -3,7 +3,6 @@ package pgsource
 import (
 	"context"
 	"log/slog"
-	"sync"
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"github.com/jackc/pglogrepl"
@@ -21,7 +20,6 @@ type Service struct {
 	cfg      Config
 	producer *kafka.Producer
 	acks     *acks
-	liveOnce sync.Once
 }
 
 // New wires pg-source: the customers topic and its producer.

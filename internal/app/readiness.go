@@ -1,7 +1,6 @@
 package app
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -47,6 +46,3 @@ func (r *Readiness) Check() error {
 	slices.Sort(names)
 	return fmt.Errorf("waiting for %s", strings.Join(names, ", "))
 }
-
-// ErrNotReady is returned by handlers that need state which is not restored.
-var ErrNotReady = errors.New("not ready")

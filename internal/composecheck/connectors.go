@@ -81,8 +81,9 @@ func ParseTables(sql string) (map[string]Table, error) {
 	return tables, nil
 }
 
-// balanced returns the text inside the parentheses s starts with.
-func balanced(s string) (string, bool) {
+// scanTop calls visit with every byte of s that is outside quotes, and the
+// parenthesis depth once that byte is counted; visit returns false to stop.
+func scanTop(s string, visit func(i int, c byte, depth int) bool) {
 	depth := 0
 	inQuote := byte(0)
 	for i := 0; i < len(s); i++ {
@@ -92,43 +93,44 @@ func balanced(s string) (string, bool) {
 			if c == inQuote {
 				inQuote = 0
 			}
+			continue
 		case c == '\'' || c == '"':
 			inQuote = c
+			continue
 		case c == '(':
 			depth++
 		case c == ')':
 			depth--
-			if depth == 0 {
-				return s[1:i], true
-			}
+		}
+		if !visit(i, c, depth) {
+			return
 		}
 	}
-	return "", false
+}
+
+// balanced returns the text inside the parentheses s starts with.
+func balanced(s string) (inside string, ok bool) {
+	scanTop(s, func(i int, c byte, depth int) bool {
+		if c == ')' && depth == 0 {
+			inside, ok = s[1:i], true
+			return false
+		}
+		return true
+	})
+	return inside, ok
 }
 
 // splitTop splits s at sep outside parentheses and quotes.
 func splitTop(s string, sep byte) []string {
 	var out []string
-	depth, start := 0, 0
-	inQuote := byte(0)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case inQuote != 0:
-			if c == inQuote {
-				inQuote = 0
-			}
-		case c == '\'' || c == '"':
-			inQuote = c
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-		case c == sep && depth == 0:
+	start := 0
+	scanTop(s, func(i int, c byte, depth int) bool {
+		if c == sep && depth == 0 {
 			out = append(out, strings.TrimSpace(s[start:i]))
 			start = i + 1
 		}
-	}
+		return true
+	})
 	if rest := strings.TrimSpace(s[start:]); rest != "" {
 		out = append(out, rest)
 	}

@@ -40,9 +40,9 @@ type Topics struct {
 
 // Open connects to the Schema Registry of cfg and builds the topics.
 func Open(cfg kafka.Config) (*Topics, error) {
-	client, err := schemaregistry.NewClient(schemaregistry.NewConfig(cfg.SchemaRegistryURL))
+	client, err := kafka.NewRegistryClient(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("schema registry client for %s: %w", cfg.SchemaRegistryURL, err)
+		return nil, err
 	}
 	t := &Topics{}
 	var errs [6]error
