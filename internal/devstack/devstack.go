@@ -219,8 +219,16 @@ func Run(ctx context.Context, opts Options, ready func(*Stack)) (err error) {
 	}
 	gw.Listener, st.GatewayURL = gln, gurl
 
-	for _, s := range services {
+	// pg-source goes first: once it streams, its snapshot of the customers
+	// is in Kafka, so payment and fraud restore a complete customer table
+	// before their first order instead of judging it by the defaults.
+	for i, s := range services {
 		g.Go(s.name, s.run.Run)
+		if i == 0 && pgSource != nil {
+			if waitReady(sctx, pgSource.Base) != nil {
+				return g.Wait() // stopped, or pg-source failed: the group has its error
+			}
+		}
 	}
 	g.Go("gateway", gw.Run)
 	g.Go("ready", func(ctx context.Context) error {

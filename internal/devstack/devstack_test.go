@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,26 +39,38 @@ import (
 // The gocaves Couchbase cluster is left out unless withCouchbase is given.
 func startStack(t testing.TB, withCouchbase ...bool) *devstack.Stack {
 	t.Helper()
+	st, _ := launch(t, devstack.Options{Log: testenv.Logger(t), NoPostgres: !postgresInstalled(), NoCouchbase: len(withCouchbase) == 0})
+	return st
+}
+
+// launch runs the dev stack until stop is called or the test ends; stop
+// shuts it down and fails the test if the stack reports an error.
+func launch(t testing.TB, opts devstack.Options) (st *devstack.Stack, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan *devstack.Stack, 1)
 	done := make(chan error, 1)
-	opts := devstack.Options{Log: testenv.Logger(t), NoPostgres: !postgresInstalled(), NoCouchbase: len(withCouchbase) == 0}
 	go func() { done <- devstack.Run(ctx, opts, func(s *devstack.Stack) { ready <- s }) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("dev stack: %v", err)
-		}
-	})
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("dev stack: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
 	select {
-	case st := <-ready:
-		return st
+	case st = <-ready:
+		return st, stop
 	case err := <-done:
+		once.Do(cancel) // Run has returned: nothing left to wait for
 		t.Fatalf("dev stack stopped before it was ready: %v", err)
 	case <-time.After(90 * time.Second):
 		t.Fatal("dev stack not ready after 90s")
 	}
-	return nil
+	return nil, stop
 }
 
 func postgresInstalled() bool {
@@ -67,7 +80,7 @@ func postgresInstalled() bool {
 
 func eventually(t *testing.T, what string, cond func() error) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		err := cond()
 		if err == nil {
@@ -158,28 +171,42 @@ func TestEndToEnd(t *testing.T) {
 		connectStatus = res.GetOrder().GetStatus()
 		return nil
 	})
-	pay, err := payments.GetPayment(ctx, &paymentsv1.GetPaymentRequest{OrderId: "ord-rest-0001"})
-	if err != nil || pay.GetPayment().GetStatus() != paymentsv1.PaymentStatus_PAYMENT_STATUS_AUTHORIZED {
-		t.Fatalf("GetPayment = %v, %v", pay, err)
-	}
+	// Each service answers from its own view, which may trail the order
+	// view by a moment.
+	eventually(t, "GetPayment", func() error {
+		pay, err := payments.GetPayment(ctx, &paymentsv1.GetPaymentRequest{OrderId: "ord-rest-0001"})
+		if err != nil || pay.GetPayment().GetStatus() != paymentsv1.PaymentStatus_PAYMENT_STATUS_AUTHORIZED {
+			return fmt.Errorf("GetPayment = %v, %v", pay, err)
+		}
+		return nil
+	})
 	wantPayment := map[ordersv1.OrderStatus]string{
 		ordersv1.OrderStatus_ORDER_STATUS_PAID:     "PAYMENT_STATUS_AUTHORIZED",
 		ordersv1.OrderStatus_ORDER_STATUS_DECLINED: "PAYMENT_STATUS_DECLINED",
 	}[connectStatus]
-	code, body = restJSON(t, "GET", st.GatewayURL+"/v1/payments/"+connectID, "")
-	if code != http.StatusOK || dig(body, "payment", "status") != wantPayment {
-		t.Fatalf("GET /v1/payments = %d %v, want %s (order %s)", code, body, wantPayment, connectStatus)
-	}
-	if wantPayment == "PAYMENT_STATUS_DECLINED" && dig(body, "payment", "decline_reason") != "DECLINE_REASON_PROCESSOR_DECLINED" {
-		t.Fatalf("GET /v1/payments = %v: a 24.99 EUR order within its credit limit may only be declined by the processor", body)
-	}
-	alert, err := fraud.GetAlert(ctx, &fraudv1.GetAlertRequest{OrderId: "ord-rest-0001"})
-	if err != nil || alert.GetAlert().GetScore() < 40 {
-		t.Fatalf("GetAlert = %v, %v", alert, err)
-	}
-	if code, body := restJSON(t, "GET", st.GatewayURL+"/v1/fraud/alerts?min_score=40", ""); code != http.StatusOK || !strings.Contains(mustJSON(body), "ord-rest-0001") {
-		t.Fatalf("GET /v1/fraud/alerts = %d %v", code, body)
-	}
+	eventually(t, "GET /v1/payments", func() error {
+		code, body := restJSON(t, "GET", st.GatewayURL+"/v1/payments/"+connectID, "")
+		if code != http.StatusOK || dig(body, "payment", "status") != wantPayment {
+			return fmt.Errorf("%d %v, want %s (order %s)", code, body, wantPayment, connectStatus)
+		}
+		if wantPayment == "PAYMENT_STATUS_DECLINED" && dig(body, "payment", "decline_reason") != "DECLINE_REASON_PROCESSOR_DECLINED" {
+			t.Fatalf("GET /v1/payments = %v: a 24.99 EUR order within its credit limit may only be declined by the processor", body)
+		}
+		return nil
+	})
+	eventually(t, "GetAlert", func() error {
+		alert, err := fraud.GetAlert(ctx, &fraudv1.GetAlertRequest{OrderId: "ord-rest-0001"})
+		if err != nil || alert.GetAlert().GetScore() < 40 {
+			return fmt.Errorf("GetAlert = %v, %v", alert, err)
+		}
+		return nil
+	})
+	eventually(t, "GET /v1/fraud/alerts", func() error {
+		if code, body := restJSON(t, "GET", st.GatewayURL+"/v1/fraud/alerts?min_score=40", ""); code != http.StatusOK || !strings.Contains(mustJSON(body), "ord-rest-0001") {
+			return fmt.Errorf("%d %v", code, body)
+		}
+		return nil
+	})
 	if _, err := fraud.GetAlert(ctx, &fraudv1.GetAlertRequest{OrderId: connectID}); connect.CodeOf(err) != connect.CodeNotFound {
 		t.Errorf("alert for a clean order: %v, want NotFound", err)
 	}
@@ -345,9 +372,11 @@ func TestBufCurl(t *testing.T) {
 		t.Helper()
 		cmd := exec.Command("go", append([]string{"tool", "-modfile=" + filepath.Join(root, "tools.mod"), "buf", "curl", "--protocol", "grpc", "--http2-prior-knowledge"}, args...)...)
 		cmd.Dir = root
-		out, err := cmd.CombinedOutput()
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
 		if err != nil {
-			t.Fatalf("buf curl %v: %v\n%s", args, err, out)
+			t.Fatalf("buf curl %v: %v\n%s%s", args, err, out, stderr.String())
 		}
 		return string(out)
 	}
@@ -359,7 +388,10 @@ func TestBufCurl(t *testing.T) {
 	}
 	out := bufCurl("-d", `{"order_id":"ord-bufcurl-1","customer_id":"cus-0001","country":"DE","currency":"EUR","items":[{"sku":"SKU-1001","quantity":2,"unit_price_minor":2499}]}`,
 		st.OrderURL+"/orders.v1.OrderService/PlaceOrder")
-	if !strings.Contains(out, `"orderId": "ord-bufcurl-1"`) || !strings.Contains(out, `"amountMinor": "4998"`) {
+	var placed struct {
+		Order struct{ OrderID, AmountMinor string }
+	}
+	if err := json.Unmarshal([]byte(out), &placed); err != nil || placed.Order.OrderID != "ord-bufcurl-1" || placed.Order.AmountMinor != "4998" {
 		t.Errorf("PlaceOrder via buf curl:\n%s", out)
 	}
 	if list := bufCurl("--list-methods", st.AnalyticsURL); !strings.Contains(list, "analytics.v1.AnalyticsService/WatchCountryStats") {
@@ -371,57 +403,47 @@ func TestBufCurl(t *testing.T) {
 // directory: orders, payments and statistics from the first run are there,
 // and the new run keeps working.
 func TestRestartKeepsData(t *testing.T) {
-	dir := t.TempDir()
-	run := func(fn func(st *devstack.Stack)) {
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		opts := devstack.Options{DataDir: dir, Log: testenv.Logger(t), NoPostgres: !postgresInstalled(), NoCouchbase: true}
-		go func() {
-			done <- devstack.Run(ctx, opts, func(st *devstack.Stack) { fn(st); cancel() })
-		}()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("dev stack: %v", err)
-			}
-		case <-time.After(2 * time.Minute):
-			cancel()
-			t.Fatal("dev stack did not finish")
-		}
-	}
+	opts := devstack.Options{DataDir: t.TempDir(), Log: testenv.Logger(t), NoPostgres: !postgresInstalled(), NoCouchbase: true}
 	ctx := context.Background()
 	place := &ordersv1.PlaceOrderRequest{OrderId: "ord-kept-0001", CustomerId: "cus-0001", Country: "DE", Currency: "EUR",
 		Items: []*ordersv1.LineItem{{Sku: "SKU-1001", Quantity: 1, UnitPriceMinor: 2499}}}
-	run(func(st *devstack.Stack) {
-		orders := ordersv1connect.NewOrderServiceClient(http.DefaultClient, st.OrderURL)
-		if _, err := orders.PlaceOrder(ctx, place); err != nil {
-			t.Error(err)
-			return
-		}
-		eventually(t, "paid", func() error {
-			res, err := orders.GetOrder(ctx, &ordersv1.GetOrderRequest{OrderId: "ord-kept-0001"})
-			if err != nil || res.GetOrder().GetStatus() != ordersv1.OrderStatus_ORDER_STATUS_PAID {
-				return errors.New("not paid yet")
-			}
-			return nil
-		})
-	})
-	run(func(st *devstack.Stack) {
-		// Ready means the views are restored from Kafka: no waiting needed.
-		res, err := ordersv1connect.NewOrderServiceClient(http.DefaultClient, st.OrderURL).
-			GetOrder(ctx, &ordersv1.GetOrderRequest{OrderId: "ord-kept-0001"})
-		if err != nil || res.GetOrder().GetStatus() != ordersv1.OrderStatus_ORDER_STATUS_PAID {
-			t.Errorf("after restart: %v, %v", res, err)
-		}
+	deCount := func(st *devstack.Stack) (int64, error) {
 		cs, err := analyticsv1connect.NewAnalyticsServiceClient(http.DefaultClient, st.AnalyticsURL).
 			GetCountryStats(ctx, &analyticsv1.GetCountryStatsRequest{Country: "DE"})
-		if err != nil || cs.GetStats().GetOrderCount() != 1 {
-			t.Errorf("DE statistics after restart: %v, %v", cs, err)
+		return cs.GetStats().GetOrderCount(), err
+	}
+
+	st, stop := launch(t, opts)
+	orders := ordersv1connect.NewOrderServiceClient(http.DefaultClient, st.OrderURL)
+	if _, err := orders.PlaceOrder(ctx, place); err != nil {
+		t.Fatal(err)
+	}
+	// ord-kept-0001 is one the simulated processor authorizes (seed 1).
+	eventually(t, "paid and counted", func() error {
+		res, err := orders.GetOrder(ctx, &ordersv1.GetOrderRequest{OrderId: "ord-kept-0001"})
+		if err != nil || res.GetOrder().GetStatus() != ordersv1.OrderStatus_ORDER_STATUS_PAID {
+			return fmt.Errorf("not paid yet: %v, %v", res.GetOrder(), err)
 		}
-		// A retried PlaceOrder after the restart is still idempotent.
-		again, err := ordersv1connect.NewOrderServiceClient(http.DefaultClient, st.OrderURL).PlaceOrder(ctx, place)
-		if err != nil || again.GetOrder().GetOrderId() != "ord-kept-0001" {
-			t.Errorf("PlaceOrder retry after restart: %v, %v", again, err)
+		if n, err := deCount(st); n != 1 {
+			return fmt.Errorf("DE count %d, %v", n, err)
 		}
+		return nil
 	})
+	stop()
+
+	st, _ = launch(t, opts)
+	orders = ordersv1connect.NewOrderServiceClient(http.DefaultClient, st.OrderURL)
+	// Ready means the views are restored from Kafka: no waiting needed.
+	res, err := orders.GetOrder(ctx, &ordersv1.GetOrderRequest{OrderId: "ord-kept-0001"})
+	if err != nil || res.GetOrder().GetStatus() != ordersv1.OrderStatus_ORDER_STATUS_PAID {
+		t.Errorf("after restart: %v, %v", res, err)
+	}
+	if n, err := deCount(st); err != nil || n != 1 {
+		t.Errorf("DE statistics after restart: %d, %v", n, err)
+	}
+	// A retried PlaceOrder after the restart is still idempotent.
+	again, err := orders.PlaceOrder(ctx, place)
+	if err != nil || again.GetOrder().GetOrderId() != "ord-kept-0001" {
+		t.Errorf("PlaceOrder retry after restart: %v, %v", again, err)
+	}
 }
