@@ -50,13 +50,10 @@ vet:
 gotest: bin/gocaves
 	CI=$${CI:-} GOCAVES_BIN=$(CURDIR)/bin/gocaves $(GO) test -race -count=1 -timeout 30m ./...
 
-## fuzz: each fuzz target briefly, on top of its seed corpus
+## fuzz: each fuzz target briefly, on top of its seed corpus (a failure counts when its input reproduces)
 FUZZTIME ?= 10s
 fuzz:
-	@grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u | while read -r pkg; do \
-	  for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$pkg/*_test.go | sed 's/func //'); do \
-	    echo "fuzz $$pkg $$f"; $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg; \
-	  done; done
+	GO=$(GO) FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
 
 clean:
 	rm -rf bin .data

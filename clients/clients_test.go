@@ -84,8 +84,8 @@ func TestExamples(t *testing.T) {
 	case st = <-ready:
 	case err := <-done:
 		t.Fatalf("dev stack stopped before it was ready: %v", err)
-	case <-time.After(45 * time.Second):
-		t.Fatal("dev stack not ready within 45s")
+	case <-time.After(90 * time.Second):
+		t.Fatal("dev stack not ready within 90s")
 	}
 	orders := ordersv1connect.NewOrderServiceClient(http.DefaultClient, st.OrderURL)
 
@@ -118,10 +118,10 @@ func TestExamples(t *testing.T) {
 // against what the OrderService says about the order.
 func runExample(t *testing.T, orders ordersv1connect.OrderServiceClient, interpreter, script, orderURL, paymentURL string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, interpreter, script, orderURL, paymentURL)
-	cmd.Env = append(os.Environ(), "EXAMPLE_TIMEOUT_MS=30000", "PYTHONDONTWRITEBYTECODE=1")
+	cmd.Env = append(os.Environ(), "EXAMPLE_TIMEOUT_MS=60000", "PYTHONDONTWRITEBYTECODE=1")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()

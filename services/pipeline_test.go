@@ -209,6 +209,13 @@ func TestPipelineExactOutcomes(t *testing.T) {
 
 	testenv.WaitFor(t, 60*time.Second, "one payment per order", func() bool { return len(payments.all()) >= len(exp) })
 	testenv.WaitFor(t, 60*time.Second, "country totals", func() bool { return totalOrders(latestStats(stats.all())) >= int64(len(exp)) })
+	wantAlerts := 0
+	for _, e := range exp {
+		if e.alerted != nil {
+			wantAlerts++
+		}
+	}
+	testenv.WaitFor(t, 60*time.Second, "fraud alerts", func() bool { return len(alerts.all()) >= wantAlerts })
 	time.Sleep(500 * time.Millisecond) // let any extra (wrong) record arrive
 
 	gotPayments := map[string]*paymentsv1.Payment{}

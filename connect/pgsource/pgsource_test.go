@@ -170,7 +170,7 @@ func TestSnapshotThenChanges(t *testing.T) {
 		VALUES ('cus-9001', 'New Person', 'new@example.com', 'FR', 'MEDIUM', 123400, 'EUR')`)
 	h.exec(`UPDATE customers SET credit_limit_minor = 777700, risk_tier = 'HIGH' WHERE id = 'cus-0001'`)
 	h.exec(`DELETE FROM customers WHERE id = 'cus-0002'`)
-	testenv.WaitFor(t, 10*time.Second, "insert, update and delete", func() bool {
+	testenv.WaitFor(t, 60*time.Second, "insert, update and delete", func() bool {
 		ins, _ := h.get("cus-9001")
 		upd, _ := h.get("cus-0001")
 		del, seen := h.get("cus-0002")
@@ -196,7 +196,7 @@ func TestResumesAfterSourceRestart(t *testing.T) {
 	stop := h.start()
 	testenv.WaitFor(t, 30*time.Second, "snapshot", func() bool { return h.live() == catalog.DefaultCustomers })
 	h.exec(`UPDATE customers SET name = 'Before Stop' WHERE id = 'cus-0003'`)
-	testenv.WaitFor(t, 10*time.Second, "change before stop", func() bool { c, _ := h.get("cus-0003"); return c.GetName() == "Before Stop" })
+	testenv.WaitFor(t, 60*time.Second, "change before stop", func() bool { c, _ := h.get("cus-0003"); return c.GetName() == "Before Stop" })
 	stop()
 
 	for i := range 50 {

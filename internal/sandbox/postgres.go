@@ -66,10 +66,8 @@ func StartPostgres(ctx context.Context, dataDir string, port int) (*Postgres, er
 	if err != nil {
 		return nil, err
 	}
-	if port == 0 {
-		if port, err = freePort(); err != nil {
-			return nil, err
-		}
+	if dataDir, err = filepath.Abs(dataDir); err != nil {
+		return nil, fmt.Errorf("postgres data dir: %w", err)
 	}
 	pg := &Postgres{bin: bin, dir: dataDir, port: port}
 	if os.Geteuid() == 0 {
@@ -80,10 +78,22 @@ func StartPostgres(ctx context.Context, dataDir string, port int) (*Postgres, er
 	if err := pg.initdb(ctx); err != nil {
 		return nil, err
 	}
-	if err := pg.Start(ctx); err != nil {
-		return nil, err
+	if port != 0 {
+		return pg, pg.Start(ctx)
 	}
-	return pg, nil
+	// A free port can be taken by someone else between the probe and the
+	// server's bind: try another one.
+	var errs []error
+	for range 3 {
+		if pg.port, err = freePort(); err != nil {
+			return nil, err
+		}
+		if err = pg.Start(ctx); err == nil {
+			return pg, nil
+		}
+		errs = append(errs, err)
+	}
+	return nil, errors.Join(errs...)
 }
 
 func postgresCredential() (*syscall.Credential, error) {
@@ -155,7 +165,7 @@ func (pg *Postgres) waitReady(ctx context.Context) error {
 	for {
 		conn, err := pgx.Connect(ctx, pg.URL("postgres"))
 		if err == nil {
-			return conn.Close(ctx)
+			return pg.checkOwnServer(ctx, conn)
 		}
 		select {
 		case err := <-pg.exited:
@@ -167,6 +177,20 @@ func (pg *Postgres) waitReady(ctx context.Context) error {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// checkOwnServer makes sure the server answering on the port is this one,
+// not another that held the port when this one tried to bind it.
+func (pg *Postgres) checkOwnServer(ctx context.Context, conn *pgx.Conn) error {
+	defer conn.Close(context.WithoutCancel(ctx))
+	var dir string
+	if err := conn.QueryRow(ctx, "SHOW data_directory").Scan(&dir); err != nil {
+		return fmt.Errorf("postgres data directory: %w", err)
+	}
+	if dir != pg.dir {
+		return fmt.Errorf("port %d is served by another PostgreSQL (data directory %s)", pg.port, dir)
+	}
+	return nil
 }
 
 // URL returns a connection URL for database db.

@@ -3,6 +3,8 @@ package testenv_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 )
 
@@ -110,4 +113,30 @@ func TestPostgres(t *testing.T) {
 	if err := conn.QueryRow(ctx, "SELECT $1::int + $2::int", 40, 2).Scan(&sum); err != nil || sum != 42 {
 		t.Errorf("SELECT 40+2 = %d, %v", sum, err)
 	}
+}
+
+// TestPostgresPortTaken starts a second cluster on the first one's port:
+// the start fails, and the first cluster is untouched.
+func TestPostgresPortTaken(t *testing.T) {
+	first := testenv.Postgres(t)
+	dir, err := os.MkdirTemp("", "orders-pg-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	second, err := sandbox.StartPostgres(ctx, filepath.Join(dir, "data"), first.Port())
+	if err == nil {
+		_ = second.Stop()
+		t.Fatal("a second PostgreSQL started on a taken port")
+	}
+	t.Log(err)
+	conn, err := pgx.Connect(ctx, first.URL("postgres"))
+	if err != nil {
+		t.Fatalf("first cluster after the clash: %v", err)
+	}
+	conn.Close(ctx)
 }
