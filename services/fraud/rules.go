@@ -211,6 +211,10 @@ func (e *Engine) Evaluate(o *ordersv1.Order, cu *customersv1.Customer) *fraudv1.
 	}
 }
 
+// Recall adds o to its customer's history without scoring it: how the
+// history of orders scored before a restart or rebalance comes back.
+func (e *Engine) Recall(o *ordersv1.Order) { e.remember(o) }
+
 // remember adds o to its customer's history and returns how many of the
 // customer's orders fall within the velocity window ending at o.
 func (e *Engine) remember(o *ordersv1.Order) int {

@@ -3,7 +3,9 @@ package fraud
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"time"
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
@@ -62,14 +64,39 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
 // work runs the loop orders → fraud-alerts in transactions, so that an
 // alert is published once per order even across restarts.
 func (s *Service) work(ctx context.Context) error {
+	synced := s.SyncOnAssign(assigned)
 	opts := kafka.TransformOptions{
 		Group: s.cfg.Group, TransactionalID: s.cfg.TransactionalID,
-		OnAssign: s.SyncOnAssign(assigned),
+		OnAssign: func(ctx context.Context, parts []ckafka.TopicPartition) error {
+			if err := s.recall(ctx, parts); err != nil {
+				return err
+			}
+			return synced(ctx, parts)
+		},
 	}
-	// The velocity history restarts empty with each worker: it covers the
-	// orders seen since, which the window (minutes) soon refills.
 	reset := func() { s.engine = NewEngine(s.rules) }
 	return kafka.RunTransform(ctx, s.Kafka(), opts, s.Topics.Orders, reset, s.score)
+}
+
+// recall rebuilds the velocity history of the assigned partitions from the
+// orders this group scored within the last window. Orders are keyed by
+// customer, so the partitions hold every order of their customers: the
+// history is as complete as if this worker had scored them itself.
+func (s *Service) recall(ctx context.Context, parts []ckafka.TopicPartition) error {
+	if !s.rules.Velocity.Enabled {
+		return nil
+	}
+	lookback := time.Duration(s.rules.Velocity.Window) + time.Minute // and the producers' clock skew
+	n, err := kafka.Replay(ctx, s.Kafka(), s.cfg.Group, s.Topics.Orders, parts, lookback, func(r kafka.Record[*ordersv1.Order]) {
+		if !r.Tombstone && events.ValidateOrder(r.Value) == nil {
+			s.engine.Recall(r.Value)
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("velocity history: %w", err)
+	}
+	s.Log.Info("velocity history recalled", "orders", n, "partitions", len(parts))
+	return nil
 }
 
 // score evaluates one order and returns its alert, if any.
