@@ -67,6 +67,7 @@ func startPlatform(t *testing.T, crash func(ctx context.Context, batch int) erro
 	if p.fraud, err = fraud.New(ctx, fraud.Config{Common: common(cfg), Group: "fraud-service", TransactionalID: "fraud-test"}, log.With("service", "fraud")); err != nil {
 		t.Fatal(err)
 	}
+	p.fraud.BeforeCommit = crash
 	if p.analytics, err = analytics.New(ctx, analytics.Config{Common: common(cfg), Group: "analytics-service", TransactionalID: "analytics-test"}, log.With("service", "analytics")); err != nil {
 		t.Fatal(err)
 	}
@@ -316,10 +317,12 @@ func checkTotals(t *testing.T, got map[string]*analyticsv1.CountryStats, orders 
 
 var errCrash = errors.New("simulated crash before commit")
 
-// TestCrashesKeepExactlyOnce abandons the payment and analytics
+// TestCrashesKeepExactlyOnce abandons the payment, fraud and analytics
 // transactions at random (the worker's clients are dropped without commit,
 // as a killed process would leave them) while orders stream in, and checks
-// that every order still has exactly one payment and the totals are exact.
+// that every order still has exactly one payment, the totals are exact, and
+// the alerts are those one uninterrupted fraud engine raises: the velocity
+// history comes back after each crash.
 func TestCrashesKeepExactlyOnce(t *testing.T) {
 	var crashes atomic.Int64
 	rng := rand.New(rand.NewPCG(42, 7))
@@ -327,7 +330,7 @@ func TestCrashesKeepExactlyOnce(t *testing.T) {
 	crash := func(context.Context, int) error {
 		rngMu.Lock()
 		defer rngMu.Unlock()
-		if crashes.Load() < 6 && rng.IntN(3) == 0 {
+		if crashes.Load() < 9 && rng.IntN(3) == 0 {
 			crashes.Add(1)
 			return errCrash
 		}
@@ -336,9 +339,11 @@ func TestCrashesKeepExactlyOnce(t *testing.T) {
 	p := startPlatform(t, crash)
 	payments := collect(t, p.cfg, p.topics.Payments)
 	stats := collect(t, p.cfg, p.topics.OrderAnalytics)
+	alerts := collect(t, p.cfg, p.topics.FraudAlerts)
 
 	gen := orderproducer.NewGenerator(3, 10, "")
 	placed := map[string]*ordersv1.Order{}
+	var sent []*ordersv1.Order
 	prod, err := kafka.NewProducer(p.cfg, "crash-test")
 	if err != nil {
 		t.Fatal(err)
@@ -349,6 +354,7 @@ func TestCrashesKeepExactlyOnce(t *testing.T) {
 	for i := range n {
 		o := gen.Next(time.Now())
 		placed[o.OrderId] = o
+		sent = append(sent, o)
 		if err := pub.Publish(context.Background(), o.CustomerId, o); err != nil {
 			t.Fatal(err)
 		}
@@ -365,6 +371,53 @@ func TestCrashesKeepExactlyOnce(t *testing.T) {
 	t.Logf("%d crashes injected", crashes.Load())
 	checkOnePaymentEach(t, payments, placed)
 	checkTotals(t, latestStats(stats.all()), placed)
+	checkAlerts(t, alerts, sent)
+}
+
+// checkAlerts compares the published alerts with those of one fraud engine
+// scoring the orders in the order they were sent, with the seeded
+// customers: one alert per flagged order, with the same rules and score.
+func checkAlerts(t *testing.T, alerts *collector[*fraudv1.FraudAlert], sent []*ordersv1.Order) {
+	t.Helper()
+	customers := map[string]*customersv1.Customer{}
+	for _, c := range catalog.Customers(20) {
+		customers[c.CustomerId] = c
+	}
+	engine := fraud.NewEngine(fraud.DefaultRules())
+	want := map[string]string{}
+	for _, o := range sent {
+		if a := engine.Evaluate(o, customers[o.CustomerId]); a != nil {
+			want[o.OrderId] = describeAlert(a)
+		}
+	}
+	testenv.WaitFor(t, 60*time.Second, "fraud alerts", func() bool { return len(alerts.all()) >= len(want) })
+	time.Sleep(500 * time.Millisecond) // let any extra (wrong) alert arrive
+	got := map[string]string{}
+	for _, r := range alerts.all() {
+		if _, dup := got[r.Key]; dup {
+			t.Errorf("second alert for order %s", r.Key)
+		}
+		got[r.Key] = describeAlert(r.Value)
+	}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("order %s: alert %q, want %q", id, got[id], w)
+		}
+	}
+	for id, g := range got {
+		if _, ok := want[id]; !ok {
+			t.Errorf("order %s: unexpected alert %q", id, g)
+		}
+	}
+	t.Logf("%d alerts, as one uninterrupted engine raises them", len(want))
+}
+
+func describeAlert(a *fraudv1.FraudAlert) string {
+	s := fmt.Sprint(a.GetScore())
+	for _, h := range a.GetRules() {
+		s += " " + h.GetRule()
+	}
+	return s
 }
 
 // checkOnePaymentEach fails unless every placed order has exactly one

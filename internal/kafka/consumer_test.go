@@ -25,18 +25,7 @@ func TestConsumeOutlastsAnOutageLongerThanThePollInterval(t *testing.T) {
 	cfg.Extra = ckafka.ConfigMap{"session.timeout.ms": 6000, "max.poll.interval.ms": 6000}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	if err := kafka.EnsureTopics(ctx, cfg, true, kafka.TopicSpec{Name: events.OrdersTopic, Partitions: 1}); err != nil {
-		t.Fatal(err)
-	}
-	topics, err := events.Open(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	prod, err := kafka.NewProducer(cfg, "outage")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer prod.Close(ctx)
+	topics, prod := singlePartitionOrders(t, ctx, cfg)
 	pub := kafka.Publisher[*ordersv1.Order]{Producer: prod, Topic: topics.Orders}
 	for _, id := range []string{"ord-outage-1", "ord-outage-2", "ord-outage-3"} {
 		if err := pub.Publish(ctx, "cus-0001", &ordersv1.Order{OrderId: id, CreatedAt: timestamppb.Now()}); err != nil {
@@ -104,4 +93,23 @@ func TestConsumeOutlastsAnOutageLongerThanThePollInterval(t *testing.T) {
 			t.Errorf("%s handled %d times", id, n)
 		}
 	}
+}
+
+// singlePartitionOrders creates `orders` with one partition and returns the
+// platform's topics and a producer, closed when the test ends.
+func singlePartitionOrders(t *testing.T, ctx context.Context, cfg kafka.Config) (*events.Topics, *kafka.Producer) {
+	t.Helper()
+	if err := kafka.EnsureTopics(ctx, cfg, true, kafka.TopicSpec{Name: events.OrdersTopic, Partitions: 1}); err != nil {
+		t.Fatal(err)
+	}
+	topics, err := events.Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod, err := kafka.NewProducer(cfg, t.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = prod.Close(context.Background()) })
+	return topics, prod
 }

@@ -12,6 +12,9 @@
 //     reads every partition from the beginning, for lookup tables and
 //     query state.
 //
+// Replay rebuilds windowed state from the records a group already consumed,
+// for a Transform's OnAssign.
+//
 // A record that cannot be decoded or fails validation is never dropped and
 // never blocks its partition: it goes unchanged to "<topic>.dlq" with headers
 // naming the error (see DeadLetter).

@@ -25,6 +25,9 @@ func Replay[T proto.Message](ctx context.Context, cfg Config, group string, topi
 	conf["enable.auto.commit"] = false
 	conf["isolation.level"] = "read_committed"
 	conf["enable.partition.eof"] = true
+	// A broker answers a connection's requests in order: a fetch waiting
+	// for new records would hold up the offset lookups and the close.
+	conf["fetch.wait.max.ms"] = 10
 	c, err := kafka.NewConsumer(&conf)
 	if err != nil {
 		return 0, fmt.Errorf("replay %s: create consumer: %w", topic.Name, err)
@@ -76,6 +79,9 @@ func (r replayer) committed(ctx context.Context, parts []kafka.TopicPartition) (
 		ask[i] = kafka.TopicPartition{Topic: &r.topic, Partition: p.Partition}
 	}
 	got, err := r.c.Committed(ask, int(timeoutFrom(ctx).Milliseconds()))
+	if kerr := (kafka.Error{}); errors.As(err, &kerr) && kerr.Code() == kafka.ErrGroupIDNotFound {
+		return nil, nil // a group that never committed
+	}
 	if err != nil {
 		return nil, fmt.Errorf("replay %s: committed offsets: %w", r.topic, err)
 	}

@@ -32,6 +32,9 @@ type Service struct {
 	engine    *Engine
 	alerts    *store.Recent[*fraudv1.FraudAlert]
 	customers *directory.Directory
+	// BeforeCommit is passed to the transactional loop: the fault-injection
+	// seam of the crash tests. Set it before Run.
+	BeforeCommit func(ctx context.Context, batch int) error
 }
 
 // New wires the service.
@@ -66,7 +69,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
 func (s *Service) work(ctx context.Context) error {
 	synced := s.SyncOnAssign(assigned)
 	opts := kafka.TransformOptions{
-		Group: s.cfg.Group, TransactionalID: s.cfg.TransactionalID,
+		Group: s.cfg.Group, TransactionalID: s.cfg.TransactionalID, BeforeCommit: s.BeforeCommit,
 		OnAssign: func(ctx context.Context, parts []ckafka.TopicPartition) error {
 			if err := s.recall(ctx, parts); err != nil {
 				return err
