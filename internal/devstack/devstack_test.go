@@ -207,6 +207,13 @@ func TestEndToEnd(t *testing.T) {
 		}
 		return nil
 	})
+	// Both orders scored (the alert of the first is in): the second raised none.
+	eventually(t, "both orders scored", func() error {
+		if n := st.Fraud.Stats.Get("orders.scored"); n < 2 {
+			return fmt.Errorf("%d orders scored", n)
+		}
+		return nil
+	})
 	if _, err := fraud.GetAlert(ctx, &fraudv1.GetAlertRequest{OrderId: connectID}); connect.CodeOf(err) != connect.CodeNotFound {
 		t.Errorf("alert for a clean order: %v, want NotFound", err)
 	}
