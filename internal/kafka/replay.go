@@ -50,7 +50,7 @@ func Replay[T proto.Message](ctx context.Context, cfg Config, group string, topi
 	if err := r.read(ctx, lastOnes, ends, func(m *kafka.Message) { last[m.TopicPartition.Partition] = m.Timestamp }); err != nil {
 		return 0, err
 	}
-	starts, err := r.offsetsFor(ends, last, lookback)
+	starts, err := r.offsetsFor(ctx, ends, last, lookback)
 	if err != nil {
 		return 0, err
 	}
@@ -100,7 +100,7 @@ func (r replayer) committed(ctx context.Context, parts []kafka.TopicPartition) (
 // offsetsFor finds, per partition, the first offset whose timestamp is
 // within lookback of the last record read before the end; a partition whose
 // last record was not seen (a transaction marker) counts from now.
-func (r replayer) offsetsFor(ends map[int32]int64, last map[int32]time.Time, lookback time.Duration) (map[int32]int64, error) {
+func (r replayer) offsetsFor(ctx context.Context, ends map[int32]int64, last map[int32]time.Time, lookback time.Duration) (map[int32]int64, error) {
 	ask := make([]kafka.TopicPartition, 0, len(ends))
 	for p := range ends {
 		at, ok := last[p]
@@ -109,7 +109,7 @@ func (r replayer) offsetsFor(ends map[int32]int64, last map[int32]time.Time, loo
 		}
 		ask = append(ask, kafka.TopicPartition{Topic: &r.topic, Partition: p, Offset: kafka.Offset(at.Add(-lookback).UnixMilli())})
 	}
-	got, err := r.c.OffsetsForTimes(ask, int(replayTimeout.Milliseconds()))
+	got, err := r.c.OffsetsForTimes(ask, int(timeoutFrom(ctx).Milliseconds()))
 	if err != nil {
 		return nil, fmt.Errorf("replay %s: offsets for times: %w", r.topic, err)
 	}

@@ -79,7 +79,10 @@ func StartPostgres(ctx context.Context, dataDir string, port int) (*Postgres, er
 		return nil, err
 	}
 	if port != 0 {
-		return pg, pg.Start(ctx)
+		if err := pg.Start(ctx); err != nil {
+			return nil, err
+		}
+		return pg, nil
 	}
 	// A free port can be taken by someone else between the probe and the
 	// server's bind: try another one.
