@@ -82,7 +82,7 @@ func CheckGoServices(p *types.Project, root string, svcs []GoService) []error {
 	for _, g := range svcs {
 		s, ok := all[g.Service]
 		if !ok {
-			errs = append(errs, fmt.Errorf("Go service %s (orders %s) is missing from the Compose file", g.Service, g.Command))
+			errs = append(errs, fmt.Errorf("service %s (the Go service `orders %s`) is missing from the Compose file", g.Service, g.Command))
 			continue
 		}
 		errs = append(errs, checkGoService(p, root, g, s, byName)...)
