@@ -135,6 +135,22 @@ func (s *Set) List(p *[]string, name string, def []string, usage string) {
 	s.add(name, usage, false)
 }
 
+// Pairs registers a repeatable key=value option; its environment variable
+// holds comma-separated pairs. set receives each pair as it is parsed.
+func (s *Set) Pairs(set func(key, value string), name, usage string) {
+	s.fs.Func(name, usage, func(v string) error {
+		for _, item := range SplitList(v) {
+			key, value, ok := strings.Cut(item, "=")
+			if key = strings.TrimSpace(key); !ok || key == "" {
+				return fmt.Errorf("%q: want key=value", item)
+			}
+			set(key, strings.TrimSpace(value))
+		}
+		return nil
+	})
+	s.add(name, usage, false)
+}
+
 // SplitList splits a comma-separated list, trimming blanks and dropping empty items.
 func SplitList(v string) []string {
 	var out []string

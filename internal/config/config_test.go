@@ -31,6 +31,29 @@ func TestFlagsWinOverEnvironmentWhichWinsOverDefaults(t *testing.T) {
 	}
 }
 
+func TestPairsFromEnvironmentAndRepeatedFlags(t *testing.T) {
+	got := map[string]string{}
+	s := New("svc", "", env(map[string]string{"ORDERS_KAFKA_PROPERTY": "security.protocol=SASL_SSL, sasl.mechanisms=PLAIN"}), WithOutput(&bytes.Buffer{}))
+	s.Pairs(func(k, v string) { got[k] = v }, "kafka-property", "librdkafka property")
+	if err := s.Parse([]string{"--kafka-property", "session.timeout.ms=6000", "--kafka-property=sasl.mechanisms=SCRAM-SHA-512"}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanisms": "SCRAM-SHA-512", "session.timeout.ms": "6000"}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+	s = New("svc", "", env(nil), WithOutput(&bytes.Buffer{}))
+	s.Pairs(func(string, string) {}, "kafka-property", "librdkafka property")
+	if err := s.Parse([]string{"--kafka-property=acks"}); err == nil || !strings.Contains(err.Error(), `"acks": want key=value`) {
+		t.Errorf("a pair without '=': %v", err)
+	}
+}
+
 func TestErrorsNameTheVariableOrFlag(t *testing.T) {
 	var n int
 	s := New("svc", "", env(map[string]string{"ORDERS_COUNT": "many"}), WithOutput(&bytes.Buffer{}))

@@ -39,6 +39,14 @@ func (c *Config) Register(s *config.Set) {
 	s.Bool(&c.AutoRegister, "auto-register-schemas", true, "register protobuf schemas on first use (turn off in production)")
 	s.Int(&c.Partitions, "topic-partitions", 3, "partitions of topics this service creates")
 	s.Int(&c.ReplicationFactor, "topic-replication-factor", 1, "replication factor of topics this service creates")
+	s.Pairs(c.setProperty, "kafka-property", "librdkafka property for every Kafka client, key=value, repeatable (e.g. security.protocol=SASL_SSL)")
+}
+
+func (c *Config) setProperty(key, value string) {
+	if c.Extra == nil {
+		c.Extra = kafka.ConfigMap{}
+	}
+	c.Extra[key] = value
 }
 
 func (c Config) logger() *slog.Logger {

@@ -1,0 +1,271 @@
+package main_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	analyticsv1 "github.com/kafka-enterprise-orders/orders/gen/analytics/v1"
+	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
+	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
+	"github.com/kafka-enterprise-orders/orders/internal/events"
+	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/testenv"
+	"github.com/kafka-enterprise-orders/orders/services/orderproducer"
+)
+
+// TestKilledProcessesKeepExactlyOnce runs payment-service and
+// analytics-service as `orders` processes against the embedded broker,
+// kills both with SIGKILL twice while orders stream in, starts them again,
+// and checks that every order has exactly one payment and that the
+// per-country counts are exact. SIGTERM then stops them cleanly.
+//
+// A killed process leaves its group without a goodbye and its transaction
+// for the next instance to fence. Where the kill lands in a transaction is
+// up to timing; services.TestCrashesKeepExactlyOnce abandons transactions
+// at the worst point, after their outputs are produced.
+func TestKilledProcessesKeepExactlyOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the orders binary")
+	}
+	bin := filepath.Join(t.TempDir(), "orders")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	cfg, _ := testenv.Kafka(t)
+	topics, err := events.Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A killed member never leaves its group: the group rebalances once its
+	// session times out, so a short session keeps the test short.
+	common := []string{"--kafka-brokers=" + cfg.Brokers, "--schema-registry-url=" + cfg.SchemaRegistryURL, "--listen-addr=127.0.0.1:0",
+		"--kafka-property=session.timeout.ms=6000"}
+	start := func() []*process {
+		return []*process{
+			startProcess(t, bin, append([]string{"payment", "--transactional-id=payment-kill-test", "--failure-rate=0"}, common...)...),
+			startProcess(t, bin, append([]string{"analytics", "--transactional-id=analytics-kill-test"}, common...)...),
+		}
+	}
+
+	payments := newLatest[*paymentsv1.Payment]()
+	stats := newLatest[*analyticsv1.CountryStats]()
+	ctx, cancel := context.WithCancel(context.Background())
+	var readers sync.WaitGroup
+	t.Cleanup(func() { cancel(); readers.Wait() })
+	for _, run := range []func(context.Context) error{
+		kafka.NewTable(cfg, topics.Payments, payments.put).Run,
+		kafka.NewTable(cfg, topics.OrderAnalytics, stats.put).Run,
+	} {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			if err := run(ctx); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+
+	procs := start()
+	const n = 3000
+	perCountry := map[string]int64{}
+	sent := make(chan error, 1)
+	gen := orderproducer.NewGenerator(5, 50, "")
+	orders := make([]*ordersv1.Order, n)
+	for i := range orders {
+		orders[i] = gen.Next(time.Now())
+		perCountry[orders[i].GetCountry()]++
+	}
+	var published atomic.Int64
+	go func() { sent <- publish(cfg, topics, orders, &published) }()
+
+	for _, after := range []int{n / 4, n / 2} {
+		testenv.WaitFor(t, 120*time.Second, "payments before the kill", func() bool { return payments.len() >= after })
+		for _, p := range procs {
+			p.kill(t)
+		}
+		t.Logf("killed both services after %d payments, %d of %d orders sent", payments.len(), published.Load(), n)
+		procs = start()
+	}
+	if err := <-sent; err != nil {
+		t.Fatal(err)
+	}
+	testenv.WaitFor(t, 120*time.Second, "a payment per order", func() bool { return payments.len() >= n })
+	testenv.WaitFor(t, 120*time.Second, "every order counted", func() bool {
+		var total int64
+		for _, cs := range stats.all() {
+			total += cs.GetOrderCount()
+		}
+		return total >= n
+	})
+	for _, p := range procs {
+		p.terminate(t)
+	}
+
+	if got := payments.records(); got != n || payments.len() != n {
+		t.Errorf("%d payment records for %d orders (%d placed): want exactly one each", got, payments.len(), n)
+	}
+	for country, want := range perCountry {
+		if got := stats.all()[country].GetOrderCount(); got != want {
+			t.Errorf("%s: %d orders counted, want %d", country, got, want)
+		}
+	}
+}
+
+// publish sends the orders over about 12s, counting them in published.
+func publish(cfg kafka.Config, topics *events.Topics, orders []*ordersv1.Order, published *atomic.Int64) error {
+	prod, err := kafka.NewProducer(cfg, "kill-test")
+	if err != nil {
+		return err
+	}
+	pub := kafka.Publisher[*ordersv1.Order]{Producer: prod, Topic: topics.Orders}
+	for _, o := range orders {
+		if err := pub.PublishAsync(o.GetCustomerId(), o, nil); err != nil {
+			return errors.Join(err, prod.Close(context.Background()))
+		}
+		published.Add(1)
+		time.Sleep(4 * time.Millisecond) // a steady stream, across the kills and restarts
+	}
+	return errors.Join(prod.Flush(context.Background()), prod.Close(context.Background()))
+}
+
+// latest keeps the last value per key of a read_committed topic, and how
+// many records it read.
+type latest[T kafka.Message] struct {
+	mu   sync.Mutex
+	byID map[string]T
+	n    int
+}
+
+func newLatest[T kafka.Message]() *latest[T] { return &latest[T]{byID: map[string]T{}} }
+
+func (l *latest[T]) put(r kafka.Record[T]) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.byID[r.Key] = r.Value
+	l.n++
+}
+
+func (l *latest[T]) len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.byID)
+}
+
+func (l *latest[T]) records() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.n
+}
+
+func (l *latest[T]) all() map[string]T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make(map[string]T, len(l.byID))
+	for k, v := range l.byID {
+		out[k] = v
+	}
+	return out
+}
+
+// process is one `orders <service>` process, its log in the test log.
+type process struct {
+	name string
+	cmd  *exec.Cmd
+	done chan error
+}
+
+var servingAddr = regexp.MustCompile(`msg="serving RPCs".* addr=(\S+)`)
+
+// startProcess runs `orders <args>` and waits until its /readyz answers 200.
+func startProcess(t *testing.T, bin string, args ...string) *process {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	out, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout = cmd.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &process{name: args[0], cmd: cmd, done: make(chan error, 1)}
+	addr := make(chan string, 1)
+	logged := make(chan struct{})
+	go func() {
+		defer close(logged)
+		scanLog(t, p.name, out, addr)
+	}()
+	go func() {
+		<-logged // Wait must not close the pipe before the log is read
+		p.done <- cmd.Wait()
+	}()
+	t.Cleanup(func() { p.kill(t) })
+	var url string
+	select {
+	case a := <-addr:
+		url = "http://" + a + "/readyz"
+	case <-time.After(60 * time.Second):
+		t.Fatalf("%s printed no RPC address within 60s", p.name)
+	}
+	testenv.WaitFor(t, 90*time.Second, p.name+" ready", func() bool {
+		res, err := http.Get(url)
+		if err != nil {
+			return false
+		}
+		res.Body.Close()
+		return res.StatusCode == http.StatusOK
+	})
+	return p
+}
+
+func scanLog(t *testing.T, name string, r io.Reader, addr chan<- string) {
+	s := bufio.NewScanner(r)
+	for s.Scan() {
+		line := s.Text()
+		if m := servingAddr.FindStringSubmatch(line); m != nil {
+			select {
+			case addr <- m[1]:
+			default:
+			}
+		}
+		t.Log(name + ": " + line)
+	}
+}
+
+// kill ends the process with SIGKILL, as a crash would; a no-op once it ended.
+func (p *process) kill(t *testing.T) {
+	if p.done == nil {
+		return
+	}
+	_ = p.cmd.Process.Kill()
+	<-p.done
+	p.done = nil
+}
+
+// terminate stops the process with SIGTERM and expects a clean exit.
+func (p *process) terminate(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-p.done:
+		p.done = nil
+		if err != nil {
+			t.Errorf("%s after SIGTERM: %v, want exit status 0", p.name, err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Errorf("%s did not stop within 60s of SIGTERM", p.name)
+	}
+}
