@@ -148,7 +148,7 @@ func (t *transformer[T]) run(ctx context.Context) error {
 	for {
 		deadline := time.Now().Add(t.opts.Linger)
 		for len(t.batch) < t.opts.MaxBatch && time.Now().Before(deadline) && t.failed == nil && ctx.Err() == nil {
-			if err := t.poll(); err != nil {
+			if err := t.poll(ctx); err != nil {
 				return err
 			}
 		}
@@ -173,10 +173,10 @@ func (t *transformer[T]) commitBatchDetached(ctx context.Context) error {
 	return t.commitBatch(c)
 }
 
-func (t *transformer[T]) poll() error {
+func (t *transformer[T]) poll(ctx context.Context) error {
 	switch e := t.consumer.Poll(10).(type) {
 	case *kafka.Message:
-		t.batch = append(t.batch, e)
+		return t.transform(ctx, e)
 	case kafka.Error:
 		if e.IsFatal() {
 			return fmt.Errorf("%s: fatal consumer error: %w", t.opts.Group, e)
@@ -186,7 +186,25 @@ func (t *transformer[T]) poll() error {
 	return nil
 }
 
-// commitBatch transforms the pending batch and commits it in one transaction.
+// transform produces the outputs of one input record at once, in the
+// batch's transaction, which the batch's first record begins: the work of a
+// batch overlaps with fetching its next records.
+func (t *transformer[T]) transform(ctx context.Context, msg *kafka.Message) error {
+	if len(t.batch) == 0 {
+		if err := t.producer.Client().BeginTransaction(); err != nil {
+			return fmt.Errorf("%s: begin transaction: %w", t.opts.Group, err)
+		}
+	}
+	t.batch = append(t.batch, msg)
+	if err := t.produceOutputs(ctx, msg); err != nil {
+		t.batch = nil
+		return t.abort(ctx, err)
+	}
+	return nil
+}
+
+// commitBatch finishes the open transaction: the batch's end-of-batch
+// outputs, its input offsets, the commit.
 func (t *transformer[T]) commitBatch(ctx context.Context) error {
 	if len(t.batch) == 0 {
 		return nil
@@ -194,12 +212,6 @@ func (t *transformer[T]) commitBatch(ctx context.Context) error {
 	batch := t.batch
 	t.batch = nil
 	p := t.producer.Client()
-	if err := p.BeginTransaction(); err != nil {
-		return fmt.Errorf("%s: begin transaction: %w", t.opts.Group, err)
-	}
-	if err := t.produceOutputs(ctx, batch); err != nil {
-		return t.abort(ctx, err)
-	}
 	if t.opts.EndBatch != nil {
 		outs, err := t.opts.EndBatch(ctx)
 		if err == nil {
@@ -227,26 +239,23 @@ func (t *transformer[T]) commitBatch(ctx context.Context) error {
 	return nil
 }
 
-func (t *transformer[T]) produceOutputs(ctx context.Context, batch []*kafka.Message) error {
-	for _, msg := range batch {
-		rec, err := t.topic.Decode(msg)
-		var outs []*kafka.Message
-		if err == nil {
-			outs, err = t.fn(ctx, rec)
-		}
-		if err != nil {
-			if ErrorClass(err) == "" {
-				return err
-			}
-			t.log.Warn("record sent to dead-letter topic", "partition", msg.TopicPartition.Partition,
-				"offset", int64(msg.TopicPartition.Offset), "error", err)
-			outs = []*kafka.Message{DeadLetter(msg, t.opts.Group, err, time.Now())}
-		}
-		if err := t.produce(outs); err != nil {
+// produceOutputs transforms msg and produces its outputs, or its dead
+// letter when it cannot be decoded or is invalid.
+func (t *transformer[T]) produceOutputs(ctx context.Context, msg *kafka.Message) error {
+	rec, err := t.topic.Decode(msg)
+	var outs []*kafka.Message
+	if err == nil {
+		outs, err = t.fn(ctx, rec)
+	}
+	if err != nil {
+		if ErrorClass(err) == "" {
 			return err
 		}
+		t.log.Warn("record sent to dead-letter topic", "partition", msg.TopicPartition.Partition,
+			"offset", int64(msg.TopicPartition.Offset), "error", err)
+		outs = []*kafka.Message{DeadLetter(msg, t.opts.Group, err, time.Now())}
 	}
-	return nil
+	return t.produce(outs)
 }
 
 func (t *transformer[T]) produce(outs []*kafka.Message) error {
