@@ -62,7 +62,7 @@ func TestKilledProcessesKeepExactlyOnce(t *testing.T) {
 	payments := newLatest[*paymentsv1.Payment]()
 	stats := newLatest[*analyticsv1.CountryStats]()
 	ctx, cancel := context.WithCancel(context.Background())
-	var readers sync.WaitGroup
+	var readers sync.WaitGroup // the tables and the publisher
 	t.Cleanup(func() { cancel(); readers.Wait() })
 	for _, run := range []func(context.Context) error{
 		kafka.NewTable(cfg, topics.Payments, payments.put).Run,
@@ -88,7 +88,11 @@ func TestKilledProcessesKeepExactlyOnce(t *testing.T) {
 		perCountry[orders[i].GetCountry()]++
 	}
 	var published atomic.Int64
-	go func() { sent <- publish(cfg, topics, orders, &published) }()
+	readers.Add(1)
+	go func() {
+		defer readers.Done()
+		sent <- publish(ctx, cfg, topics, orders, &published)
+	}()
 
 	for _, after := range []int{n / 4, n / 2} {
 		testenv.WaitFor(t, 120*time.Second, "payments before the kill", func() bool { return payments.len() >= after })
@@ -127,13 +131,16 @@ func TestKilledProcessesKeepExactlyOnce(t *testing.T) {
 }
 
 // publish sends the orders over about 12s, counting them in published.
-func publish(cfg kafka.Config, topics *events.Topics, orders []*ordersv1.Order, published *atomic.Int64) error {
+func publish(ctx context.Context, cfg kafka.Config, topics *events.Topics, orders []*ordersv1.Order, published *atomic.Int64) error {
 	prod, err := kafka.NewProducer(cfg, "kill-test")
 	if err != nil {
 		return err
 	}
 	pub := kafka.Publisher[*ordersv1.Order]{Producer: prod, Topic: topics.Orders}
 	for _, o := range orders {
+		if ctx.Err() != nil {
+			break // the test ended early
+		}
 		if err := pub.PublishAsync(o.GetCustomerId(), o, nil); err != nil {
 			return errors.Join(err, prod.Close(context.Background()))
 		}
