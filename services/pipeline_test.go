@@ -46,7 +46,7 @@ func common(cfg kafka.Config) app.Common { return app.Common{Kafka: cfg} }
 func startPlatform(t *testing.T, crash func(ctx context.Context, batch int) error) *platformUnderTest {
 	t.Helper()
 	cfg, _ := testenv.Kafka(t)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx := context.Background()
 	log := testenv.Logger(t)
 	p := &platformUnderTest{cfg: cfg}
 	var err error
@@ -73,20 +73,14 @@ func startPlatform(t *testing.T, crash func(ctx context.Context, batch int) erro
 	}
 	p.analytics.BeforeCommit = crash
 
-	var wg sync.WaitGroup
-	for _, svc := range []interface{ Run(context.Context) error }{p.producer, p.payment, p.fraud, p.analytics} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := svc.Run(ctx); err != nil {
-				t.Errorf("service stopped: %v", err)
-			}
-		}()
-	}
+	testenv.Run(t, "order-producer", p.producer.Run)
+	testenv.Run(t, "payment-service", p.payment.Run)
+	testenv.Run(t, "fraud-service", p.fraud.Run)
+	testenv.Run(t, "analytics-service", p.analytics.Run)
 	srv := httptest.NewUnstartedServer(p.producer.Handler())
 	srv.EnableHTTP2 = true
 	srv.Start()
-	t.Cleanup(func() { srv.Close(); cancel(); wg.Wait() })
+	t.Cleanup(srv.Close)
 	p.orders = ordersv1connect.NewOrderServiceClient(srv.Client(), srv.URL)
 	testenv.WaitFor(t, 60*time.Second, "services ready", func() bool {
 		return p.producer.Ready.Check() == nil && p.payment.Ready.Check() == nil &&

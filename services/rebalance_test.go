@@ -27,26 +27,12 @@ func TestRebalanceKeepsExactlyOnce(t *testing.T) {
 	payments := collect(t, cfg, topics.Payments)
 
 	start := func(txnID string) (stop func()) {
-		ctx, cancel := context.WithCancel(context.Background())
-		svc, err := payment.New(ctx, payment.Config{Common: common(cfg), Group: "payment-service", TransactionalID: txnID,
+		svc, err := payment.New(context.Background(), payment.Config{Common: common(cfg), Group: "payment-service", TransactionalID: txnID,
 			Rules: payment.Rules{MinAmount: 1, MaxAmount: 10000, DefaultCreditLimit: 1000}}, testenv.Logger(t).With("instance", txnID))
 		if err != nil {
 			t.Fatal(err)
 		}
-		done := make(chan error, 1)
-		go func() { done <- svc.Run(ctx) }()
-		stopped := false
-		stop = func() {
-			if !stopped {
-				stopped = true
-				cancel()
-				if err := <-done; err != nil {
-					t.Errorf("%s: %v", txnID, err)
-				}
-			}
-		}
-		t.Cleanup(stop)
-		return stop
+		return testenv.Run(t, txnID, svc.Run)
 	}
 
 	prod, err := kafka.NewProducer(cfg, "rebalance-test")

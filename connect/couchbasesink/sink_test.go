@@ -8,7 +8,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -76,9 +75,7 @@ func newEnv(t *testing.T) *env {
 // sink is a running couchbase-sink.
 type sink struct {
 	*couchbasesink.Service
-	cancel context.CancelFunc
-	done   chan error
-	once   sync.Once
+	stop func()
 }
 
 // startSink runs the sink configured by flags, as `orders couchbase-sink`
@@ -95,32 +92,11 @@ func (e *env) startSink(t *testing.T, args ...string) *sink {
 		t.Fatal(err)
 	}
 	cfg.Kafka = e.kcfg
-	ctx, cancel := context.WithCancel(context.Background())
-	svc, err := couchbasesink.New(ctx, cfg, testenv.Logger(t).With("service", "couchbase-sink"))
+	svc, err := couchbasesink.New(context.Background(), cfg, testenv.Logger(t).With("service", "couchbase-sink"))
 	if err != nil {
-		cancel()
 		t.Fatal(err)
 	}
-	s := &sink{Service: svc, cancel: cancel, done: make(chan error, 1)}
-	go func() { s.done <- svc.Run(ctx) }()
-	t.Cleanup(func() { s.stop(t) })
-	return s
-}
-
-// stop shuts the sink down and checks that it stopped cleanly.
-func (s *sink) stop(t *testing.T) {
-	t.Helper()
-	s.once.Do(func() {
-		s.cancel()
-		select {
-		case err := <-s.done:
-			if err != nil {
-				t.Errorf("sink stopped with error: %v", err)
-			}
-		case <-time.After(60 * time.Second):
-			t.Error("sink did not stop within 60s")
-		}
-	})
+	return &sink{Service: svc, stop: testenv.Run(t, "couchbase-sink", svc.Run)}
 }
 
 func (s *sink) waitReady(t *testing.T) {
@@ -424,7 +400,7 @@ func TestSinkCommitsOffsetsAfterWrites(t *testing.T) {
 	coll := e.collection(t, "order_analytics")
 	waitDocs(t, coll, want)
 	waitStat(t, first, "documents.upserted", 5, 0)
-	first.stop(t)
+	first.stop()
 
 	for _, c := range []string{"BE", "DE", "FR"} {
 		want[c] = countryStats(c, 2)
@@ -433,7 +409,7 @@ func TestSinkCommitsOffsetsAfterWrites(t *testing.T) {
 	second := e.startSink(t)
 	waitDocs(t, coll, want)
 	waitStat(t, second, "documents.upserted", 3, time.Second)
-	second.stop(t)
+	second.stop()
 
 	other := e.startSink(t, "--group=couchbase-sink-replay")
 	waitStat(t, other, "documents.upserted", 8, time.Second)

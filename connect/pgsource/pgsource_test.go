@@ -77,25 +77,13 @@ func newHarness(t testing.TB) *harness {
 // start runs a pg-source until the returned stop is called.
 func (h *harness) start() (stop func()) {
 	h.t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
 	cfg := pgsource.Config{Common: app.Common{Kafka: h.kcfg}, DatabaseURL: h.dbURL, Publication: "orders_cdc", Slot: "orders_pg_source"}
-	svc, err := pgsource.New(ctx, cfg, testenv.Logger(h.t).With("service", "pg-source"))
+	svc, err := pgsource.New(context.Background(), cfg, testenv.Logger(h.t).With("service", "pg-source"))
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- svc.Run(ctx) }()
+	stop = testenv.Run(h.t, "pg-source", svc.Run)
 	testenv.WaitFor(h.t, 30*time.Second, "pg-source streaming", func() bool { return svc.Ready.Check() == nil })
-	var once sync.Once
-	stop = func() {
-		once.Do(func() {
-			cancel()
-			if err := <-done; err != nil {
-				h.t.Errorf("pg-source: %v", err)
-			}
-		})
-	}
-	h.t.Cleanup(stop)
 	return stop
 }
 

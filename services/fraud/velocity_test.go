@@ -61,7 +61,7 @@ func TestVelocityHistorySurvivesRestart(t *testing.T) {
 	if n := first.Stats.Get("alerts"); n != 0 {
 		t.Fatalf("%d alerts for three orders per customer, want none", n)
 	}
-	first.stop(t)
+	first.stop()
 
 	second := startFraud(t, fcfg)
 	place("ord-vel-a-4", "cus-0001")
@@ -84,34 +84,18 @@ func TestVelocityHistorySurvivesRestart(t *testing.T) {
 
 type runningFraud struct {
 	*fraud.Service
-	cancel context.CancelFunc
-	done   chan error
+	stop func()
 }
 
 // startFraud runs a fraud service until stop or the end of the test, and
 // waits until it is ready: its partitions assigned and its state restored.
 func startFraud(t *testing.T, cfg fraud.Config) *runningFraud {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	svc, err := fraud.New(ctx, cfg, testenv.Logger(t))
+	svc, err := fraud.New(context.Background(), cfg, testenv.Logger(t))
 	if err != nil {
-		cancel()
 		t.Fatal(err)
 	}
-	r := &runningFraud{Service: svc, cancel: cancel, done: make(chan error, 1)}
-	go func() { r.done <- svc.Run(ctx) }()
-	t.Cleanup(func() { r.stop(t) })
+	r := &runningFraud{Service: svc, stop: testenv.Run(t, "fraud-service", svc.Run)}
 	testenv.WaitFor(t, 60*time.Second, "fraud-service ready", func() bool { return svc.Ready.Check() == nil })
 	return r
-}
-
-func (r *runningFraud) stop(t *testing.T) {
-	if r.cancel == nil {
-		return
-	}
-	r.cancel()
-	r.cancel = nil
-	if err := <-r.done; err != nil {
-		t.Errorf("fraud-service: %v", err)
-	}
 }
