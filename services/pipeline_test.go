@@ -111,39 +111,6 @@ func publishCustomers(t *testing.T, cfg kafka.Config, topics *events.Topics) {
 	}
 }
 
-// collector reads a topic from the beginning, like any read_committed
-// downstream consumer, and keeps every record.
-type collector[T kafka.Message] struct {
-	mu   sync.Mutex
-	recs []kafka.Record[T]
-}
-
-func collect[T kafka.Message](t *testing.T, cfg kafka.Config, topic kafka.Topic[T]) *collector[T] {
-	c := &collector[T]{}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- kafka.NewTable(cfg, topic, func(r kafka.Record[T]) {
-			c.mu.Lock()
-			c.recs = append(c.recs, r)
-			c.mu.Unlock()
-		}).Run(ctx)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	})
-	return c
-}
-
-func (c *collector[T]) all() []kafka.Record[T] {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]kafka.Record[T](nil), c.recs...)
-}
-
 func item(sku string, qty int32, price int64) *ordersv1.LineItem {
 	return &ordersv1.LineItem{Sku: sku, Name: sku, Quantity: qty, UnitPriceMinor: price}
 }
@@ -182,9 +149,9 @@ func knownOrders() []expectation {
 // the services publish.
 func TestPipelineExactOutcomes(t *testing.T) {
 	p := startPlatform(t, nil)
-	payments := collect(t, p.cfg, p.topics.Payments)
-	alerts := collect(t, p.cfg, p.topics.FraudAlerts)
-	stats := collect(t, p.cfg, p.topics.OrderAnalytics)
+	payments := testenv.Collect(t, p.cfg, p.topics.Payments)
+	alerts := testenv.Collect(t, p.cfg, p.topics.FraudAlerts)
+	stats := testenv.Collect(t, p.cfg, p.topics.OrderAnalytics)
 	ctx := context.Background()
 
 	exp := knownOrders()
@@ -202,26 +169,26 @@ func TestPipelineExactOutcomes(t *testing.T) {
 		t.Fatalf("retried PlaceOrder = %v, %v; want the first order", again, err)
 	}
 
-	testenv.WaitFor(t, 60*time.Second, "one payment per order", func() bool { return len(payments.all()) >= len(exp) })
-	testenv.WaitFor(t, 60*time.Second, "country totals", func() bool { return totalOrders(latestStats(stats.all())) >= int64(len(exp)) })
+	testenv.WaitFor(t, 60*time.Second, "one payment per order", func() bool { return len(payments.All()) >= len(exp) })
+	testenv.WaitFor(t, 60*time.Second, "country totals", func() bool { return totalOrders(stats.Latest()) >= int64(len(exp)) })
 	wantAlerts := 0
 	for _, e := range exp {
 		if e.alerted != nil {
 			wantAlerts++
 		}
 	}
-	testenv.WaitFor(t, 60*time.Second, "fraud alerts", func() bool { return len(alerts.all()) >= wantAlerts })
+	testenv.WaitFor(t, 60*time.Second, "fraud alerts", func() bool { return len(alerts.All()) >= wantAlerts })
 	time.Sleep(500 * time.Millisecond) // let any extra (wrong) record arrive
 
 	gotPayments := map[string]*paymentsv1.Payment{}
-	for _, r := range payments.all() {
+	for _, r := range payments.All() {
 		if _, dup := gotPayments[r.Key]; dup {
 			t.Errorf("second payment for order %s", r.Key)
 		}
 		gotPayments[r.Key] = r.Value
 	}
 	gotAlerts := map[string]*fraudv1.FraudAlert{}
-	for _, r := range alerts.all() {
+	for _, r := range alerts.All() {
 		gotAlerts[r.Key] = r.Value
 	}
 	for _, e := range exp {
@@ -243,7 +210,7 @@ func TestPipelineExactOutcomes(t *testing.T) {
 	if len(gotPayments) != len(exp) {
 		t.Errorf("%d payments, want %d", len(gotPayments), len(exp))
 	}
-	checkTotals(t, latestStats(stats.all()), placed)
+	checkTotals(t, stats.Latest(), placed)
 
 	// The order-status view joins it all.
 	testenv.WaitFor(t, 30*time.Second, "order view joined", func() bool {
@@ -261,14 +228,6 @@ func TestPipelineExactOutcomes(t *testing.T) {
 	if res.GetOrder().GetDeclineReason() == "" || !res.GetOrder().GetFlagged() {
 		t.Errorf("ord-limit-01 view = %v, want a decline reason and a flag", res.GetOrder())
 	}
-}
-
-func latestStats(recs []kafka.Record[*analyticsv1.CountryStats]) map[string]*analyticsv1.CountryStats {
-	out := map[string]*analyticsv1.CountryStats{}
-	for _, r := range recs {
-		out[r.Key] = r.Value
-	}
-	return out
 }
 
 func totalOrders(stats map[string]*analyticsv1.CountryStats) int64 {
@@ -331,9 +290,9 @@ func TestCrashesKeepExactlyOnce(t *testing.T) {
 		return nil
 	}
 	p := startPlatform(t, crash)
-	payments := collect(t, p.cfg, p.topics.Payments)
-	stats := collect(t, p.cfg, p.topics.OrderAnalytics)
-	alerts := collect(t, p.cfg, p.topics.FraudAlerts)
+	payments := testenv.Collect(t, p.cfg, p.topics.Payments)
+	stats := testenv.Collect(t, p.cfg, p.topics.OrderAnalytics)
+	alerts := testenv.Collect(t, p.cfg, p.topics.FraudAlerts)
 
 	gen := orderproducer.NewGenerator(3, 10, "")
 	placed := map[string]*ordersv1.Order{}
@@ -356,22 +315,22 @@ func TestCrashesKeepExactlyOnce(t *testing.T) {
 			time.Sleep(100 * time.Millisecond) // spread the orders over several transactions
 		}
 	}
-	testenv.WaitFor(t, 120*time.Second, "all payments", func() bool { return len(payments.all()) >= n })
-	testenv.WaitFor(t, 120*time.Second, "all totals", func() bool { return totalOrders(latestStats(stats.all())) >= n })
+	testenv.WaitFor(t, 120*time.Second, "all payments", func() bool { return len(payments.All()) >= n })
+	testenv.WaitFor(t, 120*time.Second, "all totals", func() bool { return totalOrders(stats.Latest()) >= n })
 	time.Sleep(time.Second)
 	if crashes.Load() == 0 {
 		t.Fatal("no crash was injected; the test proves nothing")
 	}
 	t.Logf("%d crashes injected", crashes.Load())
 	checkOnePaymentEach(t, payments, placed)
-	checkTotals(t, latestStats(stats.all()), placed)
+	checkTotals(t, stats.Latest(), placed)
 	checkAlerts(t, alerts, sent)
 }
 
 // checkAlerts compares the published alerts with those of one fraud engine
 // scoring the orders in the order they were sent, with the seeded
 // customers: one alert per flagged order, with the same rules and score.
-func checkAlerts(t *testing.T, alerts *collector[*fraudv1.FraudAlert], sent []*ordersv1.Order) {
+func checkAlerts(t *testing.T, alerts *testenv.Collector[*fraudv1.FraudAlert], sent []*ordersv1.Order) {
 	t.Helper()
 	customers := map[string]*customersv1.Customer{}
 	for _, c := range catalog.Customers(20) {
@@ -384,10 +343,10 @@ func checkAlerts(t *testing.T, alerts *collector[*fraudv1.FraudAlert], sent []*o
 			want[o.OrderId] = describeAlert(a)
 		}
 	}
-	testenv.WaitFor(t, 60*time.Second, "fraud alerts", func() bool { return len(alerts.all()) >= len(want) })
+	testenv.WaitFor(t, 60*time.Second, "fraud alerts", func() bool { return len(alerts.All()) >= len(want) })
 	time.Sleep(500 * time.Millisecond) // let any extra (wrong) alert arrive
 	got := map[string]string{}
-	for _, r := range alerts.all() {
+	for _, r := range alerts.All() {
 		if _, dup := got[r.Key]; dup {
 			t.Errorf("second alert for order %s", r.Key)
 		}
@@ -416,10 +375,10 @@ func describeAlert(a *fraudv1.FraudAlert) string {
 
 // checkOnePaymentEach fails unless every placed order has exactly one
 // payment and no other payment exists.
-func checkOnePaymentEach[V any](t *testing.T, payments *collector[*paymentsv1.Payment], placed map[string]V) {
+func checkOnePaymentEach[V any](t *testing.T, payments *testenv.Collector[*paymentsv1.Payment], placed map[string]V) {
 	t.Helper()
 	seen := map[string]int{}
-	for _, r := range payments.all() {
+	for _, r := range payments.All() {
 		seen[r.Key]++
 	}
 	for id := range placed {

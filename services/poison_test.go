@@ -57,7 +57,7 @@ func validOrder(id string) *ordersv1.Order {
 // and the source, while the good orders are processed.
 func TestPoisonMessagesGoToDeadLetterTopic(t *testing.T) {
 	p := startPlatform(t, nil)
-	payments := collect(t, p.cfg, p.topics.Payments)
+	payments := testenv.Collect(t, p.cfg, p.topics.Payments)
 	prod, err := kafka.NewProducer(p.cfg, "poison")
 	if err != nil {
 		t.Fatal(err)
@@ -133,7 +133,7 @@ func TestPoisonMessagesGoToDeadLetterTopic(t *testing.T) {
 	}
 	testenv.WaitFor(t, 30*time.Second, "good orders paid", func() bool {
 		ids := map[string]bool{}
-		for _, r := range payments.all() {
+		for _, r := range payments.All() {
 			ids[r.Key] = true
 		}
 		return ids["ord-good-0001"] && ids["ord-good-0002"]

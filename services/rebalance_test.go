@@ -24,7 +24,7 @@ func TestRebalanceKeepsExactlyOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	publishCustomers(t, cfg, topics)
-	payments := collect(t, cfg, topics.Payments)
+	payments := testenv.Collect(t, cfg, topics.Payments)
 
 	start := func(txnID string) (stop func()) {
 		svc, err := payment.New(context.Background(), payment.Config{Common: common(cfg), Group: "payment-service", TransactionalID: txnID,
@@ -63,7 +63,7 @@ func TestRebalanceKeepsExactlyOnce(t *testing.T) {
 	send(300)
 	stopA() // scale in: A commits what it has and leaves
 	send(300)
-	testenv.WaitFor(t, 120*time.Second, "a payment per order", func() bool { return len(payments.all()) >= len(placed) })
+	testenv.WaitFor(t, 120*time.Second, "a payment per order", func() bool { return len(payments.All()) >= len(placed) })
 	time.Sleep(time.Second) // let any duplicate arrive
 
 	checkOnePaymentEach(t, payments, placed)

@@ -15,9 +15,7 @@ import (
 	"testing"
 	"time"
 
-	analyticsv1 "github.com/kafka-enterprise-orders/orders/gen/analytics/v1"
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
-	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
 	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
@@ -59,23 +57,8 @@ func TestKilledProcessesKeepExactlyOnce(t *testing.T) {
 		}
 	}
 
-	payments := newLatest[*paymentsv1.Payment]()
-	stats := newLatest[*analyticsv1.CountryStats]()
-	ctx, cancel := context.WithCancel(context.Background())
-	var readers sync.WaitGroup // the tables and the publisher
-	t.Cleanup(func() { cancel(); readers.Wait() })
-	for _, run := range []func(context.Context) error{
-		kafka.NewTable(cfg, topics.Payments, payments.put).Run,
-		kafka.NewTable(cfg, topics.OrderAnalytics, stats.put).Run,
-	} {
-		readers.Add(1)
-		go func() {
-			defer readers.Done()
-			if err := run(ctx); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
+	payments := testenv.Collect(t, cfg, topics.Payments)
+	stats := testenv.Collect(t, cfg, topics.OrderAnalytics)
 
 	procs := start()
 	const n = 3000
@@ -87,31 +70,34 @@ func TestKilledProcessesKeepExactlyOnce(t *testing.T) {
 		orders[i] = gen.Next(time.Now())
 		perCountry[orders[i].GetCountry()]++
 	}
+	ctx, cancel := context.WithCancel(context.Background())
 	var published atomic.Int64
-	readers.Add(1)
+	var publisher sync.WaitGroup
+	publisher.Add(1)
 	go func() {
-		defer readers.Done()
+		defer publisher.Done()
 		sent <- publish(ctx, cfg, topics, orders, &published)
 	}()
+	t.Cleanup(func() { cancel(); publisher.Wait() })
 
 	for _, after := range []int{n / 4, n / 2} {
-		testenv.WaitFor(t, 120*time.Second, "payments before the kill", func() bool { return payments.len() >= after })
+		testenv.WaitFor(t, 120*time.Second, "payments before the kill", func() bool { return len(payments.Latest()) >= after })
 		// A transaction has just been committed; half a linger later the
 		// next is open, its first payments produced but not committed.
 		time.Sleep(25 * time.Millisecond)
 		for _, p := range procs {
 			p.kill(t)
 		}
-		t.Logf("killed both services after %d payments, %d of %d orders sent", payments.len(), published.Load(), n)
+		t.Logf("killed both services after %d payments, %d of %d orders sent", len(payments.Latest()), published.Load(), n)
 		procs = start()
 	}
 	if err := <-sent; err != nil {
 		t.Fatal(err)
 	}
-	testenv.WaitFor(t, 120*time.Second, "a payment per order", func() bool { return payments.len() >= n })
+	testenv.WaitFor(t, 120*time.Second, "a payment per order", func() bool { return len(payments.Latest()) >= n })
 	testenv.WaitFor(t, 120*time.Second, "every order counted", func() bool {
 		var total int64
-		for _, cs := range stats.all() {
+		for _, cs := range stats.Latest() {
 			total += cs.GetOrderCount()
 		}
 		return total >= n
@@ -120,11 +106,12 @@ func TestKilledProcessesKeepExactlyOnce(t *testing.T) {
 		p.terminate(t)
 	}
 
-	if got := payments.records(); got != n || payments.len() != n {
-		t.Errorf("%d payment records for %d orders (%d placed): want exactly one each", got, payments.len(), n)
+	if got, paid := len(payments.All()), len(payments.Latest()); got != n || paid != n {
+		t.Errorf("%d payment records for %d orders (%d placed): want exactly one each", got, paid, n)
 	}
+	latest := stats.Latest()
 	for country, want := range perCountry {
-		if got := stats.all()[country].GetOrderCount(); got != want {
+		if got := latest[country].GetOrderCount(); got != want {
 			t.Errorf("%s: %d orders counted, want %d", country, got, want)
 		}
 	}
@@ -148,45 +135,6 @@ func publish(ctx context.Context, cfg kafka.Config, topics *events.Topics, order
 		time.Sleep(4 * time.Millisecond) // a steady stream, across the kills and restarts
 	}
 	return errors.Join(prod.Flush(context.Background()), prod.Close(context.Background()))
-}
-
-// latest keeps the last value per key of a read_committed topic, and how
-// many records it read.
-type latest[T kafka.Message] struct {
-	mu   sync.Mutex
-	byID map[string]T
-	n    int
-}
-
-func newLatest[T kafka.Message]() *latest[T] { return &latest[T]{byID: map[string]T{}} }
-
-func (l *latest[T]) put(r kafka.Record[T]) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.byID[r.Key] = r.Value
-	l.n++
-}
-
-func (l *latest[T]) len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.byID)
-}
-
-func (l *latest[T]) records() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.n
-}
-
-func (l *latest[T]) all() map[string]T {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	out := make(map[string]T, len(l.byID))
-	for k, v := range l.byID {
-		out[k] = v
-	}
-	return out
 }
 
 // process is one `orders <service>` process, its log in the test log.
