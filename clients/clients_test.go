@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
@@ -22,15 +23,12 @@ import (
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	"github.com/kafka-enterprise-orders/orders/gen/orders/v1/ordersv1connect"
 	"github.com/kafka-enterprise-orders/orders/internal/devstack"
+	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 )
 
 // systemPython is Debian's interpreter, where python3-protobuf installs the
 // protobuf runtime (a pyenv python3 on PATH usually lacks it).
 const systemPython = "/usr/bin/python3"
-
-// inCI is true under .ci/run and GitHub Actions, where a missing tool is a
-// failure rather than a reason to skip.
-var inCI = os.Getenv("CI") == "true"
 
 // summary is the JSON line both examples print.
 type summary struct {
@@ -41,13 +39,8 @@ type summary struct {
 }
 
 func TestExamples(t *testing.T) {
-	node, nodeErr := exec.LookPath("node")
-	if nodeErr != nil && !inCI {
-		t.Skip("node is not installed")
-	}
-	if nodeErr != nil {
-		t.Fatalf("node is not installed: %v", nodeErr)
-	}
+	node, err := exec.LookPath("node")
+	testenv.Required(t, "node", err)
 	tsDir, err := filepath.Abs("typescript")
 	if err != nil {
 		t.Fatal(err)
@@ -99,13 +92,10 @@ func TestExamples(t *testing.T) {
 	t.Run("python", func(t *testing.T) {
 		out, err := exec.Command(systemPython, "-c", "import google.protobuf").CombinedOutput()
 		if err != nil {
-			msg := systemPython + ` -c "import google.protobuf" failed (install the Debian packages python3 and python3-protobuf): ` +
-				strings.TrimSpace(string(out))
-			if inCI {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
+			err = fmt.Errorf("%s -c \"import google.protobuf\": %w: %s (install the Debian packages python3 and python3-protobuf)",
+				systemPython, err, strings.TrimSpace(string(out)))
 		}
+		testenv.Required(t, "python3 with protobuf", err)
 		script, err := filepath.Abs(filepath.Join("python", "example.py"))
 		if err != nil {
 			t.Fatal(err)

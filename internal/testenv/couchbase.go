@@ -3,21 +3,20 @@ package testenv
 import (
 	"context"
 	"errors"
-	"os"
 	"testing"
 
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox/caves"
 )
 
 // Couchbase starts a gocaves cluster for the test and stops it when the
-// test ends. If the binary is missing, the test is skipped, unless the
-// environment variable CI is set, in which case it fails.
+// test ends. A missing binary skips the test, or fails it under CI (see
+// Required).
 func Couchbase(t testing.TB) caves.Cluster {
 	t.Helper()
 	bin, err := caves.BinPath()
 	if err != nil {
-		if errors.Is(err, caves.ErrBinaryNotFound) && os.Getenv("CI") == "" {
-			t.Skipf("skipping Couchbase test: %v (build it with `make bin/gocaves` or scripts/build-gocaves.sh, or set %s)", err, caves.EnvBin)
+		if errors.Is(err, caves.ErrBinaryNotFound) {
+			Required(t, "gocaves (build it with `make bin/gocaves` or scripts/build-gocaves.sh, or set "+caves.EnvBin+")", err)
 		}
 		t.Fatalf("caves: %v (build it with `make bin/gocaves` or scripts/build-gocaves.sh, or set %s)", err, caves.EnvBin)
 	}
