@@ -1,0 +1,177 @@
+package main_test
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
+	"github.com/kafka-enterprise-orders/orders/internal/events"
+	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/testenv"
+	"github.com/kafka-enterprise-orders/orders/services/orderproducer"
+)
+
+// TestGroupSurvivesMemberChurn is an operator scaling payment workers:
+// two `orders payment` processes share the default group (classic
+// protocol, default session and poll timeouts) while orders stream in,
+// and one of them is SIGKILLed every 6 s and started again. Once the churn
+// ends every order must get exactly one payment.
+//
+// On the unpatched embedded broker the group wedged here for good: members
+// killed while they waited in JoinGroup were never expired, and the join
+// deadline was pushed back by every retried join (third_party/kfake).
+func TestGroupSurvivesMemberChurn(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the orders binary and churns processes for a minute")
+	}
+	bin := buildOrders(t)
+	cfg, _ := testenv.Kafka(t)
+	topics, err := events.Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	common := []string{"payment", "--kafka-brokers=" + cfg.Brokers, "--schema-registry-url=" + cfg.SchemaRegistryURL,
+		"--listen-addr=127.0.0.1:0", "--failure-rate=0"}
+	payments := testenv.Collect(t, cfg, topics.Payments)
+
+	stable := startProcess(t, bin, append(common, "--transactional-id=payment-churn-a")...)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	orders := make(chan []string, 1)
+	var publisher sync.WaitGroup
+	publisher.Add(1)
+	go func() {
+		defer publisher.Done()
+		ids, err := publishAtRate(ctx, cfg, topics, 300)
+		if err != nil {
+			t.Error(err)
+		}
+		orders <- ids
+	}()
+	t.Cleanup(func() { cancel(); publisher.Wait() })
+
+	const kills = 8
+	var churned *process
+	for i := range kills {
+		churned = spawnProcess(t, bin, append(common, "--transactional-id=payment-churn-b")...)
+		time.Sleep(6 * time.Second)
+		if i < kills-1 {
+			churned.kill(t)
+		}
+	}
+	cancel()
+	ids := <-orders
+	t.Logf("%d orders published during %d kills", len(ids), kills-1)
+
+	// A killed member leaves the group only when its session (45 s) times
+	// out; the group then rebalances and both members go on.
+	testenv.WaitFor(t, 4*time.Minute, "a payment for every order", func() bool {
+		return len(missing(ids, payments.Latest())) == 0
+	}, func() string {
+		m := missing(ids, payments.Latest())
+		return fmt.Sprintf("%d of %d orders have no payment, e.g. %v", len(m), len(ids), m[:min(len(m), 5)])
+	})
+	stable.terminate(t)
+	churned.terminate(t)
+	if got := len(payments.All()); got != len(ids) {
+		t.Errorf("%d payment records for %d orders: want exactly one each", got, len(ids))
+	}
+}
+
+// missing returns the ids that have no entry in got.
+func missing[T any](ids []string, got map[string]T) []string {
+	var out []string
+	for _, id := range ids {
+		if _, ok := got[id]; !ok {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// publishAtRate publishes generated orders at about rate per second until
+// ctx ends, then flushes and returns the ids of those published.
+func publishAtRate(ctx context.Context, cfg kafka.Config, topics *events.Topics, rate int) ([]string, error) {
+	prod, err := kafka.NewProducer(cfg, "churn-test")
+	if err != nil {
+		return nil, fmt.Errorf("churn publisher: %w", err)
+	}
+	defer prod.Close(context.Background())
+	pub := kafka.Publisher[*ordersv1.Order]{Producer: prod, Topic: topics.Orders}
+	gen := orderproducer.NewGenerator(7, 50, "churn")
+	tick := time.NewTicker(time.Second / 10)
+	defer tick.Stop()
+	var ids []string
+	for ctx.Err() == nil {
+		for range rate / 10 {
+			o := gen.Next(time.Now())
+			if err := pub.PublishAsync(o.GetCustomerId(), o, nil); err != nil {
+				return ids, fmt.Errorf("publish order %d: %w", len(ids), err)
+			}
+			ids = append(ids, o.GetOrderId())
+		}
+		select {
+		case <-ctx.Done():
+		case <-tick.C:
+		}
+	}
+	if err := prod.Flush(context.Background()); err != nil {
+		return ids, fmt.Errorf("flush orders: %w", err)
+	}
+	return slices.Clip(ids), nil
+}
+
+// spawnProcess runs `orders <args>` without waiting for it to be ready: a
+// member that joins mid-churn may wait long for its partitions.
+func spawnProcess(t *testing.T, bin string, args ...string) *process {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	out, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout = cmd.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &process{name: args[0], cmd: cmd, done: make(chan error, 1)}
+	logged := make(chan struct{})
+	go func() {
+		defer close(logged)
+		scanLog(t, p.name, out, nil)
+	}()
+	go func() {
+		<-logged // Wait must not close the pipe before the log is read
+		p.done <- cmd.Wait()
+	}()
+	t.Cleanup(func() { p.kill(t) })
+	return p
+}
+
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+)
+
+// buildOrders builds the orders binary once per test binary, into the
+// directory TestMain removes at the end.
+func buildOrders(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		builtBin = filepath.Join(binDir, "orders")
+		if out, err := exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %w\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return builtBin
+}
