@@ -86,6 +86,7 @@ func (s *Service) sink(ctx context.Context, topic string, consume consumeFunc) e
 	opts := kafka.ConsumerOptions{
 		Group:       s.cfg.Group,
 		DeadLetters: s.dlq,
+		Stall:       s.WatchGroup(),
 		OnAssign: func(context.Context, []ckafka.TopicPartition) error {
 			s.Ready.Done(assigned(topic))
 			return nil

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 type Readiness struct {
 	mu      sync.Mutex
 	pending map[string]bool
+	checks  []func() error
 }
 
 // NewReadiness starts with every named condition pending.
@@ -31,13 +33,25 @@ func (r *Readiness) Done(condition string) {
 	delete(r.pending, condition)
 }
 
-// Check returns nil when every condition is met, else an error naming the
-// pending ones.
+// Require adds a check that must keep returning nil once the conditions
+// are met, such as a consumer group that makes progress.
+func (r *Readiness) Require(check func() error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.checks = append(r.checks, check)
+}
+
+// Check returns nil when every condition is met and every check passes,
+// else an error naming the pending conditions or the failing checks.
 func (r *Readiness) Check() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if len(r.pending) == 0 {
-		return nil
+		var errs []error
+		for _, check := range r.checks {
+			errs = append(errs, check())
+		}
+		return errors.Join(errs...)
 	}
 	names := make([]string, 0, len(r.pending))
 	for n := range r.pending {

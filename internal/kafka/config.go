@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"github.com/confluentinc/confluent-kafka-go/v2/schemaregistry"
@@ -30,6 +31,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Extra holds additional librdkafka properties, e.g. security settings.
 	Extra kafka.ConfigMap
+	// StallTimeout is how long a consumer group may make no committed
+	// progress while records wait before it is reported stalled (not
+	// ready); zero means DefaultStallTimeout.
+	StallTimeout time.Duration
 }
 
 // Register adds the shared Kafka flags to a config set.
@@ -39,6 +44,7 @@ func (c *Config) Register(s *config.Set) {
 	s.Bool(&c.AutoRegister, "auto-register-schemas", true, "register protobuf schemas on first use (turn off in production)")
 	s.Int(&c.Partitions, "topic-partitions", 3, "partitions of topics this service creates")
 	s.Int(&c.ReplicationFactor, "topic-replication-factor", 1, "replication factor of topics this service creates")
+	s.Duration(&c.StallTimeout, "stall-timeout", DefaultStallTimeout, "report a consumer group stalled (not ready) after this long without committed progress while records wait")
 	s.Pairs(c.setProperty, "kafka-property", "librdkafka property for every Kafka client, key=value, repeatable (e.g. security.protocol=SASL_SSL)")
 }
 

@@ -20,6 +20,8 @@ type ConsumerOptions struct {
 	// OnAssign, when set, runs after partitions are assigned and before
 	// their records are handled (for example to catch up a lookup table).
 	OnAssign func(ctx context.Context, parts []kafka.TopicPartition) error
+	// Stall, when set, watches the group's progress (see StallWatch).
+	Stall *StallWatch
 	// Backoff bounds the wait between retries of a failing handler; zero
 	// means 100ms to 10s.
 	MinBackoff, MaxBackoff time.Duration
@@ -58,8 +60,9 @@ func Consume[T proto.Message](ctx context.Context, cfg Config, opts ConsumerOpti
 	if err := c.SubscribeTopics([]string{topic.Name}, rebalance); err != nil {
 		return fmt.Errorf("subscribe %s to %s: %w", opts.Group, topic.Name, err)
 	}
-	loop := &consumeLoop{c: c, log: log, group: opts.Group, retry: backoff{min: opts.MinBackoff, max: opts.MaxBackoff}}
+	loop := &consumeLoop{c: c, log: log, group: opts.Group, stall: opts.Stall, retry: backoff{min: opts.MinBackoff, max: opts.MaxBackoff}}
 	for ctx.Err() == nil {
+		opts.Stall.observe(c, opts.Group, topic.Name, log)
 		ev := c.Poll(100)
 		if assignErr != nil {
 			return fmt.Errorf("%s: prepare assigned partitions: %w", opts.Group, assignErr)
@@ -89,6 +92,7 @@ type consumeLoop struct {
 	c     *kafka.Consumer
 	log   *slog.Logger
 	group string
+	stall *StallWatch
 	retry backoff
 }
 
@@ -103,6 +107,7 @@ func (l *consumeLoop) handle(ctx context.Context, msg *kafka.Message, fn func() 
 			if _, err := l.c.StoreOffsets([]kafka.TopicPartition{next(msg.TopicPartition)}); err != nil {
 				return fmt.Errorf("%s: store offset: %w", l.group, err)
 			}
+			l.stall.committed() // auto-commit sends it within the commit interval
 			return nil
 		}
 		wait := l.retry.next()
@@ -129,6 +134,7 @@ func (l *consumeLoop) idle(ctx context.Context, d time.Duration, tp kafka.TopicP
 		if ctx.Err() != nil {
 			return fmt.Errorf("gave up retrying: %w", ctx.Err())
 		}
+		l.stall.observe(l.c, l.group, *tp.Topic, l.log)
 		switch e := l.c.Poll(100).(type) {
 		case *kafka.Message:
 			back := []kafka.TopicPartition{e.TopicPartition}

@@ -33,6 +33,8 @@ type TransformOptions struct {
 	// a stateful transform publish one update per key per batch instead of
 	// one per input record.
 	EndBatch func(ctx context.Context) ([]*kafka.Message, error)
+	// Stall, when set, watches the group's progress (see StallWatch).
+	Stall *StallWatch
 	// BeforeCommit, when set, runs before each commit; an error abandons the
 	// transaction uncommitted, exactly as a crash would. It is the seam for
 	// fault injection and instrumentation.
@@ -155,6 +157,7 @@ func (t *transformer[T]) run(ctx context.Context) error {
 		if t.failed != nil {
 			return t.failed
 		}
+		t.opts.Stall.observe(t.consumer, t.opts.Group, t.topic.Name, t.log)
 		// The batch in flight is finished and committed even on shutdown.
 		if err := t.commitBatchDetached(ctx); err != nil {
 			return err
@@ -236,6 +239,7 @@ func (t *transformer[T]) commitBatch(ctx context.Context) error {
 	if err := p.CommitTransaction(ctx); err != nil {
 		return t.abort(ctx, fmt.Errorf("commit transaction: %w", err))
 	}
+	t.opts.Stall.committed()
 	return nil
 }
 

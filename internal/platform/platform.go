@@ -94,6 +94,14 @@ func (b *Base) NewProducer(role string, overrides ...ckafka.ConfigMap) (*kafka.P
 	return p, nil
 }
 
+// WatchGroup returns a stall watch for one of the service's consumer
+// groups; while it reports a stall the service is not ready.
+func (b *Base) WatchGroup() *kafka.StallWatch {
+	w := kafka.NewStallWatch(b.Kafka().StallTimeout)
+	b.Ready.Require(w.Err)
+	return w
+}
+
 // SyncTablesThen returns a worker that waits until every table caught up,
 // marks condition done and logs msg.
 func (b *Base) SyncTablesThen(condition string) func(context.Context) error {

@@ -81,7 +81,7 @@ func (s *Service) applyStats(rec kafka.Record[*analyticsv1.CountryStats]) {
 func (s *Service) repartition(ctx context.Context) error {
 	opts := kafka.TransformOptions{
 		Group: s.cfg.Group + "-repartition", TransactionalID: s.cfg.TransactionalID + "-repartition",
-		BeforeCommit: s.BeforeCommit,
+		BeforeCommit: s.BeforeCommit, Stall: s.WatchGroup(),
 	}
 	return kafka.RunTransform(ctx, s.Kafka(), opts, s.Topics.Orders, nil,
 		func(_ context.Context, rec kafka.Record[*ordersv1.Order]) ([]*ckafka.Message, error) {
@@ -115,6 +115,7 @@ func (s *Service) aggregate(ctx context.Context) error {
 		},
 		EndBatch:     s.publishChanges,
 		BeforeCommit: s.BeforeCommit,
+		Stall:        s.WatchGroup(),
 	}
 	return kafka.RunTransform(ctx, s.Kafka(), opts, s.Topics.OrdersByCountry, nil, s.count)
 }

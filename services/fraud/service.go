@@ -70,6 +70,7 @@ func (s *Service) work(ctx context.Context) error {
 	synced := s.SyncOnAssign(assigned)
 	opts := kafka.TransformOptions{
 		Group: s.cfg.Group, TransactionalID: s.cfg.TransactionalID, BeforeCommit: s.BeforeCommit,
+		Stall: s.WatchGroup(),
 		OnAssign: func(ctx context.Context, parts []ckafka.TopicPartition) error {
 			if err := s.recall(ctx, parts); err != nil {
 				return err

@@ -64,6 +64,7 @@ func (s *Service) work(ctx context.Context) error {
 		// known before their orders are seen again.
 		OnAssign:     s.SyncOnAssign(assigned),
 		BeforeCommit: s.BeforeCommit,
+		Stall:        s.WatchGroup(),
 	}
 	return kafka.RunTransform(ctx, s.Kafka(), opts, s.Topics.Orders, s.state.ResetPending, s.authorize)
 }
