@@ -16,7 +16,7 @@ import (
 // TestRebalanceKeepsExactlyOnce scales the payment-service out and back in
 // while orders stream: a second instance joins the group (partitions move
 // to it), then the first leaves (they move back). Every order still gets
-// exactly one payment.
+// exactly one payment, and both instances decided payments.
 func TestRebalanceKeepsExactlyOnce(t *testing.T) {
 	cfg, _ := testenv.Kafka(t)
 	topics, err := events.Open(cfg)
@@ -26,13 +26,16 @@ func TestRebalanceKeepsExactlyOnce(t *testing.T) {
 	publishCustomers(t, cfg, topics)
 	payments := testenv.Collect(t, cfg, topics.Payments)
 
-	start := func(txnID string) (stop func()) {
+	start := func(txnID string) (*payment.Service, func()) {
 		svc, err := payment.New(context.Background(), payment.Config{Common: common(cfg), Group: "payment-service", TransactionalID: txnID,
 			Rules: payment.Rules{MinAmount: 1, MaxAmount: 10000, DefaultCreditLimit: 1000}}, testenv.Logger(t).With("instance", txnID))
 		if err != nil {
 			t.Fatal(err)
 		}
-		return testenv.Run(t, txnID, svc.Run)
+		stop := testenv.Run(t, txnID, svc.Run)
+		// Ready once its payments are restored and it has partitions.
+		testenv.WaitFor(t, 60*time.Second, txnID+" ready", func() bool { return svc.Ready.Check() == nil })
+		return svc, stop
 	}
 
 	prod, err := kafka.NewProducer(cfg, "rebalance-test")
@@ -42,11 +45,11 @@ func TestRebalanceKeepsExactlyOnce(t *testing.T) {
 	defer prod.Close(context.Background())
 	pub := kafka.Publisher[*ordersv1.Order]{Producer: prod, Topic: topics.Orders}
 	gen := orderproducer.NewGenerator(9, 20, "")
-	placed := map[string]bool{}
+	var placed []string
 	send := func(n int) {
 		for range n {
 			o := gen.Next(time.Now())
-			placed[o.OrderId] = true
+			placed = append(placed, o.OrderId)
 			if err := pub.PublishAsync(o.CustomerId, o, nil); err != nil {
 				t.Fatal(err)
 			}
@@ -57,14 +60,23 @@ func TestRebalanceKeepsExactlyOnce(t *testing.T) {
 		}
 	}
 
-	stopA := start("payment-a")
+	a, stopA := start("payment-a")
 	send(300)
-	start("payment-b") // scale out: partitions move while orders flow
+	b, stopB := start("payment-b") // scale out: partitions move while orders flow
 	send(300)
 	stopA() // scale in: A commits what it has and leaves
 	send(300)
-	testenv.WaitFor(t, 120*time.Second, "a payment per order", func() bool { return len(payments.All()) >= len(placed) })
-	time.Sleep(time.Second) // let any duplicate arrive
+	testenv.WaitForAll(t, 120*time.Second, "a payment per order", missingKeys(payments.Latest, placed))
+	stopB()
 
-	checkOnePaymentEach(t, payments, placed)
+	decided := func(s *payment.Service) int64 {
+		return s.Stats.Get("payments.authorized") + s.Stats.Get("payments.declined")
+	}
+	t.Logf("payments decided: %d by A, %d by B", decided(a), decided(b))
+	for name, s := range map[string]*payment.Service{"A": a, "B": b} {
+		if decided(s) == 0 {
+			t.Errorf("instance %s decided no payment: the partitions never moved", name)
+		}
+	}
+	checkOnePaymentEach(t, testenv.ReadToEnd(t, cfg, topics.Payments), placed)
 }
