@@ -16,7 +16,8 @@ import (
 // Generator makes realistic synthetic orders: seeded customers, mostly
 // shipping home in their own currency, one to four lines from the catalog
 // (mostly one or two, of one unit), now and then a bulk order or one
-// shipped abroad.
+// shipped abroad, and every 500th order in a currency the customer's
+// account does not hold (declined for currency mismatch).
 type Generator struct {
 	rng       *rand.Rand
 	customers []*customersv1.Customer
@@ -79,11 +80,18 @@ func (g *Generator) Next(now time.Time) *ordersv1.Order {
 		price := catalog.FromEUR(float64(p.Price)/100, cu.Currency)
 		items = append(items, &ordersv1.LineItem{Sku: p.SKU, Name: p.Name, Quantity: qty, UnitPriceMinor: price})
 	}
+	currency := cu.Currency
+	if g.seq%500 == 0 {
+		currency = "EUR"
+		if cu.Currency == "EUR" {
+			currency = "USD"
+		}
+	}
 	return &ordersv1.Order{
 		OrderId:     fmt.Sprintf("%s%08d", g.prefix, g.seq),
 		CustomerId:  cu.CustomerId,
 		Country:     country,
-		Currency:    cu.Currency,
+		Currency:    currency,
 		Items:       items,
 		AmountMinor: events.Total(items),
 		CreatedAt:   timestamppb.New(now),
