@@ -29,7 +29,9 @@ import (
 
 // Result is one measurement.
 type Result struct {
-	Name     string
+	Name string
+	// Records is how many records the measurement counted arriving at its
+	// end (raw: consumed; pipeline: payments), not how many it sent.
 	Records  int
 	Duration time.Duration
 	Detail   string // optional breakdown
@@ -122,7 +124,11 @@ func Raw(ctx context.Context, env *Env, n int) (Result, error) {
 	if err := count.wait(ctx, n); err != nil {
 		return Result{}, err
 	}
-	return Result{Name: "raw librdkafka produce+consume", Records: n, Duration: time.Since(start)}, nil
+	d := time.Since(start)
+	if err := count.stop(); err != nil {
+		return Result{}, fmt.Errorf("raw: %w", err)
+	}
+	return Result{Name: "raw librdkafka produce+consume", Records: count.count(), Duration: d}, nil
 }
 
 // Pipeline runs payment, fraud and analytics services, publishes the
@@ -178,8 +184,12 @@ func Pipeline(ctx context.Context, env *Env, n int) (Result, error) {
 	if err := counted.wait(ctx, n); err != nil {
 		return Result{}, err
 	}
-	return Result{Name: "pipeline end to end", Records: n, Duration: time.Since(start),
-		Detail: fmt.Sprintf("all payments after %s", paid.Round(time.Millisecond))}, nil
+	d := time.Since(start)
+	if err := payments.stop(); err != nil {
+		return Result{}, fmt.Errorf("pipeline: %w", err)
+	}
+	return Result{Name: "pipeline end to end", Records: payments.count(), Duration: d,
+		Detail: fmt.Sprintf("all payments after %s; statistics count %d orders", paid.Round(time.Millisecond), counted.count())}, nil
 }
 
 func produceAll(ctx context.Context, cfg kafka.Config, msgs []*ckafka.Message) error {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kafka-enterprise-orders/orders/internal/bench"
+	"github.com/kafka-enterprise-orders/orders/internal/events"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 )
 
@@ -42,24 +43,38 @@ func measure(b *testing.B, ctx context.Context, n int, run func(context.Context,
 }
 
 // TestPipelineBenchmarkRuns keeps the benchmark code honest in every test
-// run, on a small load: it must count exactly what it sent.
+// run, on a small load: what each measurement counted arriving must be
+// exactly what it sent, and exactly what its output topic holds when read
+// to its end afterwards.
 func TestPipelineBenchmarkRuns(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	for _, run := range []func(context.Context, *bench.Env, int) (bench.Result, error){bench.Raw, bench.Pipeline} {
+	const n = 200
+	for _, c := range []struct {
+		run    func(context.Context, *bench.Env, int) (bench.Result, error)
+		output string
+	}{{bench.Raw, "bench.raw"}, {bench.Pipeline, events.PaymentsTopic}} {
 		env, err := bench.NewEnv(testenv.Logger(t))
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := run(ctx, env, 200)
+		r, err := c.run(ctx, env, n)
+		held := 0
+		if err == nil {
+			held = len(testenv.ReadRawToEnd(t, env.Kafka, c.output, testenv.ReadCommitted))
+		}
 		if cerr := env.Close(); cerr != nil {
 			t.Error(cerr)
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Records != 200 || r.Duration <= 0 {
-			t.Errorf("%s: %+v", r.Name, r)
+		t.Log(r)
+		if r.Records != n || r.Duration <= 0 {
+			t.Errorf("%s: counted %d records in %s, want %d", r.Name, r.Records, r.Duration, n)
+		}
+		if held != n {
+			t.Errorf("%s: %s holds %d records, want %d", r.Name, c.output, held, n)
 		}
 	}
 }

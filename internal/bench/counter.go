@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -17,6 +18,8 @@ type counter struct {
 	n      atomic.Int64
 	cancel context.CancelFunc
 	done   chan error
+	once   sync.Once
+	err    error
 }
 
 func startCounter(ctx context.Context, cfg kafka.Config, group, topic string) (*counter, error) {
@@ -56,8 +59,15 @@ func (c *counter) wait(ctx context.Context, n int) error {
 	return nil
 }
 
-// stop ends the count and releases the consumer.
+// count returns the records counted so far.
+func (c *counter) count() int { return int(c.n.Load()) }
+
+// stop ends the count and releases the consumer; calling it again does
+// nothing.
 func (c *counter) stop() error {
-	c.cancel()
-	return <-c.done
+	c.once.Do(func() {
+		c.cancel()
+		c.err = <-c.done
+	})
+	return c.err
 }
