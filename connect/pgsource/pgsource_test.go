@@ -27,6 +27,7 @@ type harness struct {
 	pg     *sandbox.Postgres
 	dbURL  string
 	kcfg   kafka.Config
+	broker *sandbox.Broker
 	topics *events.Topics
 
 	mu      sync.Mutex
@@ -46,7 +47,7 @@ func newHarness(t testing.TB) *harness {
 	if err := catalog.Apply(ctx, h.dbURL); err != nil {
 		t.Fatal(err)
 	}
-	h.kcfg, _ = testenv.Kafka(t)
+	h.kcfg, h.broker = testenv.Kafka(t)
 	var err error
 	if h.topics, err = events.Open(h.kcfg); err != nil {
 		t.Fatal(err)
