@@ -75,7 +75,9 @@ func newEnv(t *testing.T) *env {
 // sink is a running couchbase-sink.
 type sink struct {
 	*couchbasesink.Service
-	stop func()
+	stop   func()
+	group  string
+	topics []string
 }
 
 // startSink runs the sink configured by flags, as `orders couchbase-sink`
@@ -96,7 +98,7 @@ func (e *env) startSink(t *testing.T, args ...string) *sink {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &sink{Service: svc, stop: testenv.Run(t, "couchbase-sink", svc.Run)}
+	return &sink{Service: svc, stop: testenv.Run(t, "couchbase-sink", svc.Run), group: cfg.Group, topics: cfg.Topics}
 }
 
 func (s *sink) waitReady(t *testing.T) {
@@ -203,15 +205,28 @@ func waitDocs[T proto.Message](t *testing.T, coll *gocb.Collection, want map[str
 	}, func() string { return fmt.Sprint(last) })
 }
 
-// waitStat waits until counter name of s reaches want, then checks that it
-// stays there for settle (no extra writes trail behind).
-func waitStat(t *testing.T, s *sink, name string, want int64, settle time.Duration) {
+// waitStat waits until counter name of s reaches want.
+func waitStat(t *testing.T, s *sink, name string, want int64) {
 	t.Helper()
 	testenv.WaitFor(t, 60*time.Second, fmt.Sprintf("%s = %d", name, want), func() bool { return s.Stats.Get(name) >= want },
 		func() string { return strconv.FormatInt(s.Stats.Get(name), 10) })
-	time.Sleep(settle)
-	if got := s.Stats.Get(name); got != want {
-		t.Errorf("%s = %d, want exactly %d", name, got, want)
+}
+
+// stopExact stops the sink, checks that its group committed every record
+// of its topics (so it processed all the test published, and nothing
+// more can come), then that each counter is exactly as wanted.
+func (s *sink) stopExact(t *testing.T, e *env, want map[string]int64) {
+	t.Helper()
+	s.stop()
+	for _, topic := range s.topics {
+		if lag := testenv.GroupLag(t, e.kcfg, s.group, topic); len(lag) > 0 {
+			t.Errorf("stopped sink did not commit every record: %v", lag)
+		}
+	}
+	for name, w := range want {
+		if got := s.Stats.Get(name); got != w {
+			t.Errorf("%s = %d, want exactly %d", name, got, w)
+		}
 	}
 }
 
@@ -249,7 +264,8 @@ func TestSinkWritesLatestValuePerKey(t *testing.T) {
 	coll := e.collection(t, "order_analytics")
 	waitDocs(t, coll, want)
 	waitDocs(t, coll, map[string]*paymentsv1.Payment{"ord-0001": pay})
-	waitStat(t, s, "documents.upserted", int64(4*len(countries)+1), 500*time.Millisecond)
+	waitStat(t, s, "documents.upserted", int64(4*len(countries)+1))
+	s.stopExact(t, e, map[string]int64{"documents.upserted": int64(4*len(countries) + 1), "dead-letters": 0})
 
 	doc, _, err := document(coll, "DE")
 	if err != nil {
@@ -261,9 +277,6 @@ func TestSinkWritesLatestValuePerKey(t *testing.T) {
 	}
 	if !bytes.Equal(doc, wantDoc) || !strings.Contains(string(doc), `"order_count":"4"`) || !strings.Contains(string(doc), `"updated_at":"2026-01-02T03:04:04Z"`) {
 		t.Errorf("document DE = %s, want %s (protojson with proto field names)", doc, wantDoc)
-	}
-	if n := s.Stats.Get("dead-letters"); n != 0 {
-		t.Errorf("dead-letters = %d, want 0", n)
 	}
 }
 
@@ -282,9 +295,10 @@ func TestSinkTombstoneRemovesDocument(t *testing.T) {
 	e.publish(t, "XX", nil) // no such document
 	e.publish(t, "FR", countryStats("FR", 2))
 	waitDocs(t, coll, map[string]*analyticsv1.CountryStats{"DE": nil, "FR": countryStats("FR", 2)})
-	waitStat(t, s, "documents.removed", 1, 0)
-	waitStat(t, s, "documents.remove-missing", 1, 0)
-	waitStat(t, s, "documents.upserted", 3, 0)
+	waitStat(t, s, "documents.removed", 1)
+	waitStat(t, s, "documents.remove-missing", 1)
+	waitStat(t, s, "documents.upserted", 3)
+	s.stopExact(t, e, map[string]int64{"documents.removed": 1, "documents.remove-missing": 1, "documents.upserted": 3})
 }
 
 // TestSinkPoisonRecordsGoToDeadLetterTopic writes a record that is not the
@@ -378,10 +392,8 @@ func TestSinkRetriesUntilBucketExists(t *testing.T) {
 	waitDocs(t, coll, want)
 	t.Logf("all documents written %s after the bucket was created", time.Since(created).Round(time.Millisecond))
 	s.waitReady(t)
-	waitStat(t, s, "documents.upserted", int64(len(want)*2), time.Second)
-	if n := s.Stats.Get("dead-letters"); n != 0 {
-		t.Errorf("dead-letters = %d, want 0", n)
-	}
+	waitStat(t, s, "documents.upserted", int64(len(want)*2))
+	s.stopExact(t, e, map[string]int64{"documents.upserted": int64(len(want) * 2), "dead-letters": 0})
 	t.Logf("writes retried: %d", s.Stats.Get("writes.retried"))
 }
 
@@ -399,8 +411,8 @@ func TestSinkCommitsOffsetsAfterWrites(t *testing.T) {
 	first := e.startSink(t, "--create-bucket")
 	coll := e.collection(t, "order_analytics")
 	waitDocs(t, coll, want)
-	waitStat(t, first, "documents.upserted", 5, 0)
-	first.stop()
+	waitStat(t, first, "documents.upserted", 5)
+	first.stopExact(t, e, map[string]int64{"documents.upserted": 5})
 
 	for _, c := range []string{"BE", "DE", "FR"} {
 		want[c] = countryStats(c, 2)
@@ -408,11 +420,12 @@ func TestSinkCommitsOffsetsAfterWrites(t *testing.T) {
 	}
 	second := e.startSink(t)
 	waitDocs(t, coll, want)
-	waitStat(t, second, "documents.upserted", 3, time.Second)
-	second.stop()
+	waitStat(t, second, "documents.upserted", 3)
+	second.stopExact(t, e, map[string]int64{"documents.upserted": 3})
 
 	other := e.startSink(t, "--group=couchbase-sink-replay")
-	waitStat(t, other, "documents.upserted", 8, time.Second)
+	waitStat(t, other, "documents.upserted", 8)
+	other.stopExact(t, e, map[string]int64{"documents.upserted": 8})
 	if err := docsEqual(coll, want); err != nil {
 		t.Error(err)
 	}

@@ -143,3 +143,57 @@ func readRawToEnd(cfg kafka.Config, topic string, isolation Isolation, timeout t
 	}
 	return out, nil
 }
+
+// GroupLag returns, for each partition of topic where the consumer group's
+// committed offset is short of the partition's end, how far behind it is;
+// nothing once the group committed everything. Ask it after the group's
+// members stopped: a stopped group that is at the end has processed every
+// record the topic holds.
+func GroupLag(t testing.TB, cfg kafka.Config, group, topic string) []string {
+	t.Helper()
+	lag, err := groupLag(cfg, group, topic)
+	if err != nil {
+		t.Fatalf("lag of group %s on %s: %v", group, topic, err)
+	}
+	return lag
+}
+
+func groupLag(cfg kafka.Config, group, topic string) ([]string, error) {
+	conf := ckafka.ConfigMap{"bootstrap.servers": cfg.Brokers, "group.id": group, "enable.auto.commit": false,
+		"isolation.level": "read_committed", "log_level": 4}
+	for k, v := range cfg.Extra {
+		conf[k] = v
+	}
+	c, err := ckafka.NewConsumer(&conf)
+	if err != nil {
+		return nil, fmt.Errorf("create consumer: %w", err)
+	}
+	defer c.Close()
+	md, err := c.GetMetadata(&topic, false, 10000)
+	if err != nil {
+		return nil, fmt.Errorf("metadata: %w", err)
+	}
+	var parts []ckafka.TopicPartition
+	for _, p := range md.Topics[topic].Partitions {
+		parts = append(parts, ckafka.TopicPartition{Topic: &topic, Partition: p.ID})
+	}
+	committed, err := c.Committed(parts, 10000)
+	if err != nil {
+		return nil, fmt.Errorf("committed offsets: %w", err)
+	}
+	var lag []string
+	for _, tp := range committed {
+		_, high, err := c.QueryWatermarkOffsets(topic, tp.Partition, 10000)
+		if err != nil {
+			return nil, fmt.Errorf("end offset of partition %d: %w", tp.Partition, err)
+		}
+		at := int64(tp.Offset)
+		if at < 0 {
+			at = 0 // nothing committed
+		}
+		if at < high {
+			lag = append(lag, fmt.Sprintf("%s[%d] committed %d of %d", topic, tp.Partition, at, high))
+		}
+	}
+	return lag, nil
+}
