@@ -46,9 +46,14 @@ func Registry(t testing.TB) *sandbox.Registry {
 }
 
 // Kafka starts a broker and a registry and returns a client config for them,
-// logging through the test.
+// logging through the test. With ORDERS_TEST_KAFKA=real (see BrokerEnv) the
+// broker is the shared real Apache Kafka cluster, and no embedded broker is
+// returned.
 func Kafka(t testing.TB) (kafka.Config, *sandbox.Broker) {
 	t.Helper()
+	if RealBrokers() {
+		return realKafka(t), nil
+	}
 	b := Broker(t)
 	r := Registry(t)
 	return kafka.Config{
