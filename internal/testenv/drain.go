@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -178,7 +179,11 @@ func groupLag(cfg kafka.Config, group, topic string) ([]string, error) {
 		parts = append(parts, ckafka.TopicPartition{Topic: &topic, Partition: p.ID})
 	}
 	committed, err := c.Committed(parts, 10000)
-	if err != nil {
+	var kerr ckafka.Error
+	switch {
+	case errors.As(err, &kerr) && kerr.Code() == ckafka.ErrGroupIDNotFound:
+		committed = parts // a group that never committed
+	case err != nil:
 		return nil, fmt.Errorf("committed offsets: %w", err)
 	}
 	var lag []string
