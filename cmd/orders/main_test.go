@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"testing"
+
+	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 )
 
 // binDir holds the orders binary the process tests build once.
@@ -21,5 +23,5 @@ func run(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	binDir = dir
-	return m.Run()
+	return testenv.Main(m) // stops the shared real Kafka cluster, if one ran
 }

@@ -71,6 +71,9 @@ func (w *StallWatch) committed() {
 	}
 	w.committedAt = w.now()
 	w.movedAt = w.committedAt
+	// The broker may learn of the commit later (auto-commit): take the
+	// next look at the group's offsets as the new starting point.
+	w.offsets, w.ends = nil, nil
 	w.set(nil, nil)
 }
 
