@@ -46,7 +46,7 @@ func Commands() []Command {
 	return []Command{
 		producerCommand(), paymentCommand(), fraudCommand(), analyticsCommand(),
 		pgSourceCommand(), couchbaseSinkCommand(), gatewayCommand(),
-		devCommand(), benchCommand(), seedSQLCommand(), probeCommand(),
+		devCommand(), kafkaCommand(), benchCommand(), seedSQLCommand(), probeCommand(),
 	}
 }
 

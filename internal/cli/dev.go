@@ -23,6 +23,8 @@ func devCommand() Command {
 			s.Int64(&opts.Seed, "seed", 1, "seed of the synthetic orders")
 			s.Bool(&opts.NoPostgres, "no-postgres", false, "do not start Postgres even when its binaries are installed")
 			s.Bool(&opts.NoCouchbase, "no-couchbase", false, "do not start the gocaves Couchbase cluster and couchbase-sink even when bin/gocaves is built")
+			s.String(&opts.KafkaBootstrap, "kafka-bootstrap", "", "an existing Kafka cluster to use instead of the embedded broker (e.g. from `orders kafka`)")
+			s.Int(&opts.KafkaReplication, "kafka-replication-factor", 1, "replication factor of the topics created on --kafka-bootstrap")
 			s.Int(&opts.Ports.Kafka, "kafka-port", opts.Ports.Kafka, "embedded Kafka broker port")
 			s.Int(&opts.Ports.Registry, "schema-registry-port", opts.Ports.Registry, "embedded Schema Registry port")
 			s.Int(&opts.Ports.Postgres, "postgres-port", opts.Ports.Postgres, "throwaway PostgreSQL port")

@@ -57,6 +57,11 @@ type Options struct {
 	Seed int64
 	// NoPostgres skips Postgres even when its binaries are installed.
 	NoPostgres bool
+	// KafkaBootstrap, when set, is an existing Kafka cluster (such as
+	// `orders kafka`) used instead of the embedded broker; its topics get
+	// replication factor KafkaReplication.
+	KafkaBootstrap   string
+	KafkaReplication int
 	// NoCouchbase skips the gocaves Couchbase cluster and the couchbase-sink
 	// even when the gocaves binary is built (make bin/gocaves).
 	NoCouchbase bool
@@ -98,18 +103,24 @@ func Run(ctx context.Context, opts Options, ready func(*Stack)) (err error) {
 	}
 	defer cleanup()
 
-	broker, err := sandbox.StartBroker(sandbox.BrokerPort(opts.Ports.Kafka), sandbox.BrokerDataDir(filepath.Join(dataDir, "kafka")))
-	if err != nil {
-		return err
+	brokers := opts.KafkaBootstrap
+	if brokers == "" {
+		broker, err := sandbox.StartBroker(sandbox.BrokerPort(opts.Ports.Kafka), sandbox.BrokerDataDir(filepath.Join(dataDir, "kafka")))
+		if err != nil {
+			return err
+		}
+		defer broker.Close()
+		brokers = broker.BootstrapServers()
+		log.Info("embedded Kafka broker", "bootstrap", brokers, "data", filepath.Join(dataDir, "kafka"))
+	} else {
+		log.Info("Kafka cluster", "bootstrap", brokers)
 	}
-	defer broker.Close()
 	registry, err := sandbox.StartRegistry(opts.Ports.Registry, filepath.Join(dataDir, "schemas.json"))
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, registry.Close()) }()
-	st := &Stack{Brokers: broker.BootstrapServers(), RegistryURL: registry.URL()}
-	log.Info("embedded Kafka broker", "bootstrap", st.Brokers, "data", filepath.Join(dataDir, "kafka"))
+	st := &Stack{Brokers: brokers, RegistryURL: registry.URL()}
 	log.Info("embedded Schema Registry", "url", st.RegistryURL)
 
 	if opts.NoPostgres {
@@ -123,7 +134,7 @@ func Run(ctx context.Context, opts Options, ready func(*Stack)) (err error) {
 	}
 
 	kcfg := kafka.Config{Brokers: st.Brokers, SchemaRegistryURL: st.RegistryURL, AutoRegister: true,
-		Partitions: 3, ReplicationFactor: 1}
+		Partitions: 3, ReplicationFactor: max(opts.KafkaReplication, 1)}
 	common := app.Common{Kafka: kcfg}
 	g := app.NewGroup(ctx)
 	sctx := g.Context()

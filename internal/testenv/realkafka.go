@@ -80,10 +80,11 @@ func Main(m *testing.M) int {
 	return code
 }
 
-// realKafka is testenv.Kafka on the shared real cluster: replication
+// RealKafka is testenv.Kafka on the shared real cluster, whatever
+// ORDERS_TEST_KAFKA says: replication
 // factor 3 and min.insync.replicas 2 (the cluster's default), producers
 // with acks=all and idempotence as always.
-func realKafka(t testing.TB) kafka.Config {
+func RealKafka(t testing.TB) kafka.Config {
 	c := RealCluster(t)
 	r := Registry(t)
 	return kafka.Config{

@@ -52,7 +52,7 @@ func Registry(t testing.TB) *sandbox.Registry {
 func Kafka(t testing.TB) (kafka.Config, *sandbox.Broker) {
 	t.Helper()
 	if RealBrokers() {
-		return realKafka(t), nil
+		return RealKafka(t), nil
 	}
 	b := Broker(t)
 	r := Registry(t)
