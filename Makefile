@@ -8,14 +8,23 @@ BUF     := $(GO) tool -modfile=tools.mod buf
 GOFILES  = $(shell git ls-files '*.go' | grep -v '^gen/')
 GENERATED = gen gateway/openapi clients/typescript/src/gen clients/python/gen compose/db/init.sql
 
-.PHONY: run test generate lint fmt-check drift breaking vet gotest fuzz build clean
+.PHONY: run test setup kafka generate lint fmt-check drift breaking vet gotest gotest-real fuzz build clean
 
 ## run: the whole platform in one process (embedded Kafka, Schema Registry, Postgres, gocaves Couchbase)
-run: bin/gocaves
+run: setup bin/gocaves
 	$(GO) run ./cmd/orders dev
 
-## test: lint, generated-code drift, breaking-change check, vet, race tests, fuzz smoke
-test: lint drift breaking vet gotest fuzz
+## kafka: a real 3-node Apache Kafka cluster on loopback (then: orders dev --kafka-bootstrap …)
+kafka: setup
+	$(GO) run ./cmd/orders kafka --nodes 3
+
+## setup: the Debian packages the build and tests need, when missing (scripts/setup.sh)
+setup:
+	bash scripts/setup.sh
+
+## test: set-up, lint, generated-code drift, breaking-change check, vet, race tests on the
+## embedded broker, the reliability suite again on a real 3-node Apache Kafka cluster, fuzz smoke
+test: setup lint drift breaking vet gotest gotest-real fuzz
 
 ## build: the orders binary in bin/
 build:
@@ -49,6 +58,12 @@ vet:
 
 gotest: bin/gocaves
 	CI=$${CI:-} GOCAVES_BIN=$(CURDIR)/bin/gocaves $(GO) test -race -count=1 -timeout 30m ./...
+
+## gotest-real: the reliability suite on a real 3-node Apache Kafka cluster (one per test
+## binary, one binary at a time); the broker fault tests in e2e/ run on it in `gotest`
+REAL_KAFKA_PKGS = ./internal/kafka/ ./services/... ./connect/... ./cmd/orders/
+gotest-real: bin/gocaves
+	CI=$${CI:-} ORDERS_TEST_KAFKA=real GOCAVES_BIN=$(CURDIR)/bin/gocaves $(GO) test -count=1 -p 1 -timeout 40m $(REAL_KAFKA_PKGS)
 
 ## fuzz: each fuzz target briefly, on top of its seed corpus (a failure counts when its input reproduces)
 FUZZTIME ?= 10s

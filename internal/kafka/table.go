@@ -134,9 +134,9 @@ func (t *Table[T]) endOffsets(ctx context.Context) (map[int32]int64, error) {
 			defer t.clientMu.RUnlock()
 			want := map[int32]int64{}
 			for _, p := range t.parts {
-				_, high, err := c.QueryWatermarkOffsets(t.topic.Name, p, 10000)
+				high, err := endOffset(ctx, c, t.topic.Name, p)
 				if err != nil {
-					return nil, fmt.Errorf("table %s: end offset of partition %d: %w", t.topic.Name, p, err)
+					return nil, fmt.Errorf("table %s: %w", t.topic.Name, err)
 				}
 				want[p] = high
 			}
@@ -171,6 +171,41 @@ func (t *Table[T]) waitFor(ctx context.Context, want map[int32]int64) error {
 		case <-changed:
 		}
 	}
+}
+
+// endOffset returns a partition's end offset, retrying while its leader
+// moves (a new topic, a failover): a real cluster answers "not leader" or
+// "leader not available" for a while before it settles.
+func endOffset(ctx context.Context, c *kafka.Consumer, topic string, part int32) (int64, error) {
+	for {
+		_, high, err := c.QueryWatermarkOffsets(topic, part, 10000)
+		if err == nil || !transientLeaderError(err) {
+			if err != nil {
+				return 0, fmt.Errorf("end offset of partition %d: %w", part, err)
+			}
+			return high, nil
+		}
+		select {
+		case <-ctx.Done():
+			return 0, fmt.Errorf("end offset of partition %d: %w", part, errors.Join(err, ctx.Err()))
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// transientLeaderError reports errors that clear once partition leadership
+// settles.
+func transientLeaderError(err error) bool {
+	var kerr kafka.Error
+	if !errors.As(err, &kerr) {
+		return false
+	}
+	switch kerr.Code() {
+	case kafka.ErrNotLeaderForPartition, kafka.ErrLeaderNotAvailable, kafka.ErrUnknownTopicOrPart,
+		kafka.ErrNotCoordinator, kafka.ErrTimedOut, kafka.ErrRequestTimedOut, kafka.ErrTransport:
+		return true
+	}
+	return kerr.IsRetriable()
 }
 
 // partitions lists the topic's partitions, waiting for the topic to exist.
