@@ -201,6 +201,8 @@ func TestResumesAfterSourceRestart(t *testing.T) {
 		last, _ := h.get("cus-down-49")
 		return c.GetName() == "While Down" && seen && d == nil && last != nil
 	})
+	// Customers are spread over partitions, which arrive in any order.
+	testenv.WaitFor(t, 30*time.Second, "every live customer", func() bool { return h.live() >= catalog.DefaultCustomers+49 })
 	if n := h.live(); n != catalog.DefaultCustomers+50-1 {
 		t.Errorf("%d live customers, want %d", n, catalog.DefaultCustomers+49)
 	}

@@ -152,11 +152,19 @@ func readRawToEnd(cfg kafka.Config, topic string, isolation Isolation, timeout t
 // record the topic holds.
 func GroupLag(t testing.TB, cfg kafka.Config, group, topic string) []string {
 	t.Helper()
-	lag, err := groupLag(cfg, group, topic)
-	if err != nil {
-		t.Fatalf("lag of group %s on %s: %v", group, topic, err)
+	// A real cluster answers "not coordinator" or "not leader" while
+	// leadership settles: ask again for up to 30 s.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		lag, err := groupLag(cfg, group, topic)
+		if err == nil {
+			return lag
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("lag of group %s on %s: %v", group, topic, err)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
-	return lag
 }
 
 func groupLag(cfg kafka.Config, group, topic string) ([]string, error) {
