@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"log/slog"
 	"sync"
 	"time"
@@ -50,30 +51,56 @@ func (r Result) String() string {
 
 // Env is an embedded broker and registry for one run.
 type Env struct {
-	Kafka  kafka.Config
-	broker *sandbox.Broker
-	reg    *sandbox.Registry
+	Kafka   kafka.Config
+	broker  *sandbox.Broker
+	cluster *sandbox.KafkaCluster
+	dir     string
+	reg     *sandbox.Registry
 }
 
-// NewEnv starts a broker and a registry; Close stops them.
-func NewEnv(log *slog.Logger) (*Env, error) {
-	b, err := sandbox.StartBroker()
-	if err != nil {
-		return nil, err
-	}
+// NewEnv starts a registry and a fresh broker: the embedded one when nodes
+// is 0, else a real Apache Kafka cluster of that many nodes (topics
+// replicated min(nodes, 3) times). Close stops them.
+func NewEnv(ctx context.Context, log *slog.Logger, nodes int) (env *Env, err error) {
 	r, err := sandbox.StartRegistry(0)
 	if err != nil {
-		b.Close()
 		return nil, err
 	}
-	return &Env{broker: b, reg: r, Kafka: kafka.Config{Brokers: b.BootstrapServers(), SchemaRegistryURL: r.URL(),
-		AutoRegister: true, Partitions: 3, ReplicationFactor: 1, Logger: log}}, nil
+	e := &Env{reg: r, Kafka: kafka.Config{SchemaRegistryURL: r.URL(), AutoRegister: true, Partitions: 3, ReplicationFactor: 1, Logger: log}}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, e.Close())
+		}
+	}()
+	if nodes == 0 {
+		if e.broker, err = sandbox.StartBroker(); err != nil {
+			return nil, err
+		}
+		e.Kafka.Brokers = e.broker.BootstrapServers()
+		return e, nil
+	}
+	if e.dir, err = os.MkdirTemp("", "orders-bench-kafka-"); err != nil {
+		return nil, fmt.Errorf("bench cluster dir: %w", err)
+	}
+	if e.cluster, err = sandbox.StartKafkaCluster(ctx, e.dir, nodes); err != nil {
+		return nil, err
+	}
+	e.Kafka.Brokers, e.Kafka.ReplicationFactor = e.cluster.Bootstrap(), min(nodes, 3)
+	return e, nil
 }
 
 // Close stops the broker and registry.
 func (e *Env) Close() error {
 	err := e.reg.Close()
-	e.broker.Close()
+	if e.broker != nil {
+		e.broker.Close()
+	}
+	if e.cluster != nil {
+		err = errors.Join(err, e.cluster.Close())
+	}
+	if e.dir != "" {
+		err = errors.Join(err, os.RemoveAll(e.dir))
+	}
 	return err
 }
 
@@ -139,33 +166,11 @@ func Pipeline(ctx context.Context, env *Env, n int) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	common := app.Common{Kafka: env.Kafka}
 	sctx, stop := context.WithCancel(ctx)
 	g := app.NewGroup(sctx)
 	defer func() { stop(); _ = g.Wait() }()
-	pay, err := payment.New(sctx, payment.Config{Common: common, Group: "payment-service", TransactionalID: "bench-payment",
-		Rules: payment.Rules{MinAmount: 1, MaxAmount: 10000, DefaultCreditLimit: 1000, FailureRate: 0.02, Seed: 1}}, quiet)
-	if err != nil {
+	if err := startServices(ctx, env, g); err != nil {
 		return Result{}, err
-	}
-	fr, err := fraud.New(sctx, fraud.Config{Common: common, Group: "fraud-service", TransactionalID: "bench-fraud"}, quiet)
-	if err != nil {
-		return Result{}, err
-	}
-	an, err := analytics.New(sctx, analytics.Config{Common: common, Group: "analytics-service", TransactionalID: "bench-analytics"}, quiet)
-	if err != nil {
-		return Result{}, err
-	}
-	for name, s := range map[string]interface{ Run(context.Context) error }{"payment": pay, "fraud": fr, "analytics": an} {
-		g.Go(name, s.Run)
-	}
-	for pay.Ready.Check() != nil || fr.Ready.Check() != nil || an.Ready.Check() != nil {
-		select {
-		case <-ctx.Done():
-			return Result{}, ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
 	}
 	payments, err := startCounter(ctx, env.Kafka, "bench-payments", events.PaymentsTopic)
 	if err != nil {
@@ -190,6 +195,38 @@ func Pipeline(ctx context.Context, env *Env, n int) (Result, error) {
 	}
 	return Result{Name: "pipeline end to end", Records: payments.count(), Duration: d,
 		Detail: fmt.Sprintf("all payments after %s; statistics count %d orders", paid.Round(time.Millisecond), counted.count())}, nil
+}
+
+// startServices runs payment, fraud and analytics in g and waits until
+// they are ready.
+func startServices(ctx context.Context, env *Env, g *app.Group) error {
+	sctx := g.Context()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	common := app.Common{Kafka: env.Kafka}
+	pay, err := payment.New(sctx, payment.Config{Common: common, Group: "payment-service", TransactionalID: "bench-payment",
+		Rules: payment.Rules{MinAmount: 1, MaxAmount: 10000, DefaultCreditLimit: 1000, FailureRate: 0.02, Seed: 1}}, quiet)
+	if err != nil {
+		return err
+	}
+	fr, err := fraud.New(sctx, fraud.Config{Common: common, Group: "fraud-service", TransactionalID: "bench-fraud"}, quiet)
+	if err != nil {
+		return err
+	}
+	an, err := analytics.New(sctx, analytics.Config{Common: common, Group: "analytics-service", TransactionalID: "bench-analytics"}, quiet)
+	if err != nil {
+		return err
+	}
+	for name, s := range map[string]interface{ Run(context.Context) error }{"payment": pay, "fraud": fr, "analytics": an} {
+		g.Go(name, s.Run)
+	}
+	for pay.Ready.Check() != nil || fr.Ready.Check() != nil || an.Ready.Check() != nil {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return nil
 }
 
 func produceAll(ctx context.Context, cfg kafka.Config, msgs []*ckafka.Message) error {

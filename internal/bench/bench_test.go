@@ -29,7 +29,7 @@ func BenchmarkPipelineVsRaw(b *testing.B) {
 
 func measure(b *testing.B, ctx context.Context, n int, run func(context.Context, *bench.Env, int) (bench.Result, error)) bench.Result {
 	b.Helper()
-	env, err := bench.NewEnv(testenv.Logger(b))
+	env, err := bench.NewEnv(context.Background(), testenv.Logger(b), 0)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestPipelineBenchmarkRuns(t *testing.T) {
 		run    func(context.Context, *bench.Env, int) (bench.Result, error)
 		output string
 	}{{bench.Raw, "bench.raw"}, {bench.Pipeline, events.PaymentsTopic}} {
-		env, err := bench.NewEnv(testenv.Logger(t))
+		env, err := bench.NewEnv(context.Background(), testenv.Logger(t), 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,5 +76,30 @@ func TestPipelineBenchmarkRuns(t *testing.T) {
 		if held != n {
 			t.Errorf("%s: %s holds %d records, want %d", r.Name, c.output, held, n)
 		}
+	}
+}
+
+// TestLatencyBenchmarkRuns: the latency measurement matches every order it
+// offered to its committed payment, and its quantiles are ordered.
+func TestLatencyBenchmarkRuns(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	env, err := bench.NewEnv(ctx, testenv.Logger(t), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := env.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
+	const n, rate = 300, 500
+	r, err := bench.Latency(ctx, env, n, rate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(r)
+	if r.Orders != n || r.P50 <= 0 || r.P50 > r.P99 || r.P99 > r.Max {
+		t.Errorf("latency of %d orders: p50 %s, p99 %s, max %s; want all %d, 0 < p50 <= p99 <= max", r.Orders, r.P50, r.P99, r.Max, n)
 	}
 }

@@ -22,7 +22,9 @@ type counter struct {
 	err    error
 }
 
-func startCounter(ctx context.Context, cfg kafka.Config, group, topic string) (*counter, error) {
+// startCounter starts counting; observe, when given, sees every record
+// counted, on the counter's goroutine.
+func startCounter(ctx context.Context, cfg kafka.Config, group, topic string, observe ...func(*ckafka.Message)) (*counter, error) {
 	c, err := ckafka.NewConsumer(&ckafka.ConfigMap{
 		"bootstrap.servers": cfg.Brokers, "group.id": group, "auto.offset.reset": "earliest",
 		"enable.auto.commit": false, "isolation.level": "read_committed", "log_level": 4,
@@ -39,7 +41,10 @@ func startCounter(ctx context.Context, cfg kafka.Config, group, topic string) (*
 	go func() {
 		defer func() { cnt.done <- c.Close() }()
 		for ctx.Err() == nil {
-			if _, ok := c.Poll(50).(*ckafka.Message); ok {
+			if m, ok := c.Poll(50).(*ckafka.Message); ok {
+				for _, o := range observe {
+					o(m)
+				}
 				cnt.n.Add(1)
 			}
 		}
