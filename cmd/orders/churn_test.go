@@ -3,8 +3,6 @@ package main_test
 import (
 	"context"
 	"fmt"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -30,7 +28,7 @@ func TestGroupSurvivesMemberChurn(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the orders binary and churns processes for a minute")
 	}
-	bin := buildOrders(t)
+	bin := testenv.OrdersBinary(t)
 	cfg, _ := testenv.Kafka(t)
 	topics, err := events.Open(cfg)
 	if err != nil {
@@ -40,7 +38,7 @@ func TestGroupSurvivesMemberChurn(t *testing.T) {
 		"--listen-addr=127.0.0.1:0", "--failure-rate=0"}
 	payments := testenv.Collect(t, cfg, topics.Payments)
 
-	stable := startProcess(t, bin, append(common, "--transactional-id=payment-churn-a")...)
+	stable := testenv.StartProcess(t, bin, append(common, "--transactional-id=payment-churn-a")...)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	orders := make(chan []string, 1)
@@ -57,12 +55,12 @@ func TestGroupSurvivesMemberChurn(t *testing.T) {
 	t.Cleanup(func() { cancel(); publisher.Wait() })
 
 	const kills = 8
-	var churned *process
+	var churned *testenv.Process
 	for i := range kills {
-		churned = spawnProcess(t, bin, append(common, "--transactional-id=payment-churn-b")...)
+		churned = testenv.SpawnProcess(t, bin, append(common, "--transactional-id=payment-churn-b")...)
 		time.Sleep(6 * time.Second)
 		if i < kills-1 {
-			churned.kill(t)
+			churned.Kill()
 		}
 	}
 	cancel()
@@ -77,8 +75,8 @@ func TestGroupSurvivesMemberChurn(t *testing.T) {
 		m := missing(ids, payments.Latest())
 		return fmt.Sprintf("%d of %d orders have no payment, e.g. %v", len(m), len(ids), m[:min(len(m), 5)])
 	})
-	stable.terminate(t)
-	churned.terminate(t)
+	stable.Terminate(t)
+	churned.Terminate(t)
 	if got := len(payments.All()); got != len(ids) {
 		t.Errorf("%d payment records for %d orders: want exactly one each", got, len(ids))
 	}
@@ -125,53 +123,4 @@ func publishAtRate(ctx context.Context, cfg kafka.Config, topics *events.Topics,
 		return ids, fmt.Errorf("flush orders: %w", err)
 	}
 	return slices.Clip(ids), nil
-}
-
-// spawnProcess runs `orders <args>` without waiting for it to be ready: a
-// member that joins mid-churn may wait long for its partitions.
-func spawnProcess(t *testing.T, bin string, args ...string) *process {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	out, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout = cmd.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &process{name: args[0], cmd: cmd, done: make(chan error, 1)}
-	logged := make(chan struct{})
-	go func() {
-		defer close(logged)
-		scanLog(t, p.name, out, nil)
-	}()
-	go func() {
-		<-logged // Wait must not close the pipe before the log is read
-		p.done <- cmd.Wait()
-	}()
-	t.Cleanup(func() { p.kill(t) })
-	return p
-}
-
-var (
-	buildOnce sync.Once
-	builtBin  string
-	buildErr  error
-)
-
-// buildOrders builds the orders binary once per test binary, into the
-// directory TestMain removes at the end.
-func buildOrders(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		builtBin = filepath.Join(binDir, "orders")
-		if out, err := exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %w\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return builtBin
 }

@@ -1,18 +1,11 @@
 package main_test
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"os/exec"
-	"path/filepath"
-	"regexp"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -38,10 +31,7 @@ func TestKilledProcessesKeepExactlyOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the orders binary")
 	}
-	bin := filepath.Join(t.TempDir(), "orders")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := testenv.OrdersBinary(t)
 	cfg, _ := testenv.Kafka(t)
 	topics, err := events.Open(cfg)
 	if err != nil {
@@ -51,10 +41,10 @@ func TestKilledProcessesKeepExactlyOnce(t *testing.T) {
 	// session times out, so a short session keeps the test short.
 	common := []string{"--kafka-brokers=" + cfg.Brokers, "--schema-registry-url=" + cfg.SchemaRegistryURL, "--listen-addr=127.0.0.1:0",
 		"--kafka-property=session.timeout.ms=6000"}
-	start := func() []*process {
-		return []*process{
-			startProcess(t, bin, append([]string{"payment", "--transactional-id=payment-kill-test", "--failure-rate=0"}, common...)...),
-			startProcess(t, bin, append([]string{"analytics", "--transactional-id=analytics-kill-test"}, common...)...),
+	start := func() []*testenv.Process {
+		return []*testenv.Process{
+			testenv.StartProcess(t, bin, append([]string{"payment", "--transactional-id=payment-kill-test", "--failure-rate=0"}, common...)...),
+			testenv.StartProcess(t, bin, append([]string{"analytics", "--transactional-id=analytics-kill-test"}, common...)...),
 		}
 	}
 
@@ -89,7 +79,7 @@ func TestKilledProcessesKeepExactlyOnce(t *testing.T) {
 		// next is open, its first payments produced but not committed.
 		time.Sleep(25 * time.Millisecond)
 		for _, p := range procs {
-			p.kill(t)
+			p.Kill()
 		}
 		t.Logf("killed both services after %d payments, %d of %d orders sent", len(payments.Latest()), published.Load(), n)
 		procs = start()
@@ -118,7 +108,7 @@ func TestKilledProcessesKeepExactlyOnce(t *testing.T) {
 		return missing
 	})
 	for _, p := range procs {
-		p.terminate(t)
+		p.Terminate(t)
 	}
 
 	// Everything stopped: the topics read to their ends are final.
@@ -175,96 +165,4 @@ func publish(ctx context.Context, cfg kafka.Config, topics *events.Topics, order
 		time.Sleep(4 * time.Millisecond) // a steady stream, across the kills and restarts
 	}
 	return errors.Join(prod.Flush(context.Background()), prod.Close(context.Background()))
-}
-
-// process is one `orders <service>` process, its log in the test log.
-type process struct {
-	name string
-	cmd  *exec.Cmd
-	done chan error
-}
-
-var servingAddr = regexp.MustCompile(`msg="serving RPCs".* addr=(\S+)`)
-
-// startProcess runs `orders <args>` and waits until its /readyz answers 200.
-func startProcess(t *testing.T, bin string, args ...string) *process {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	out, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout = cmd.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &process{name: args[0], cmd: cmd, done: make(chan error, 1)}
-	addr := make(chan string, 1)
-	logged := make(chan struct{})
-	go func() {
-		defer close(logged)
-		scanLog(t, p.name, out, addr)
-	}()
-	go func() {
-		<-logged // Wait must not close the pipe before the log is read
-		p.done <- cmd.Wait()
-	}()
-	t.Cleanup(func() { p.kill(t) })
-	var url string
-	select {
-	case a := <-addr:
-		url = "http://" + a + "/readyz"
-	case <-time.After(60 * time.Second):
-		t.Fatalf("%s printed no RPC address within 60s", p.name)
-	}
-	testenv.WaitFor(t, 90*time.Second, p.name+" ready", func() bool {
-		res, err := http.Get(url)
-		if err != nil {
-			return false
-		}
-		res.Body.Close()
-		return res.StatusCode == http.StatusOK
-	})
-	return p
-}
-
-func scanLog(t *testing.T, name string, r io.Reader, addr chan<- string) {
-	s := bufio.NewScanner(r)
-	for s.Scan() {
-		line := s.Text()
-		if m := servingAddr.FindStringSubmatch(line); m != nil {
-			select {
-			case addr <- m[1]:
-			default:
-			}
-		}
-		t.Log(name + ": " + line)
-	}
-}
-
-// kill ends the process with SIGKILL, as a crash would; a no-op once it ended.
-func (p *process) kill(t *testing.T) {
-	if p.done == nil {
-		return
-	}
-	_ = p.cmd.Process.Kill()
-	<-p.done
-	p.done = nil
-}
-
-// terminate stops the process with SIGTERM and expects a clean exit.
-func (p *process) terminate(t *testing.T) {
-	t.Helper()
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-p.done:
-		p.done = nil
-		if err != nil {
-			t.Errorf("%s after SIGTERM: %v, want exit status 0", p.name, err)
-		}
-	case <-time.After(60 * time.Second):
-		t.Errorf("%s did not stop within 60s of SIGTERM", p.name)
-	}
 }

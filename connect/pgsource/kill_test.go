@@ -1,14 +1,8 @@
 package pgsource_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
-	"net/http"
-	"os/exec"
-	"path/filepath"
-	"regexp"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -35,7 +29,7 @@ func TestKilledWithChangesInFlight(t *testing.T) {
 	if h.broker == nil {
 		t.Skip("holds produce requests with the embedded broker's fault injection, which a real Kafka cluster (ORDERS_TEST_KAFKA=real) lacks")
 	}
-	bin := buildOrders(t)
+	bin := testenv.OrdersBinary(t)
 	// Produce requests go unanswered while blocked: the records stay in the
 	// producer, neither written nor acknowledged.
 	var blocked, held atomic.Bool
@@ -49,7 +43,7 @@ func TestKilledWithChangesInFlight(t *testing.T) {
 		return nil, nil, false
 	})
 
-	p := startProcess(t, bin, "pg-source", "--database-url="+h.dbURL, "--kafka-brokers="+h.kcfg.Brokers,
+	p := testenv.StartProcess(t, bin, "pg-source", "--database-url="+h.dbURL, "--kafka-brokers="+h.kcfg.Brokers,
 		"--schema-registry-url="+h.kcfg.SchemaRegistryURL, "--listen-addr=127.0.0.1:0")
 	testenv.WaitFor(t, 60*time.Second, "snapshot", func() bool { return h.live() == catalog.DefaultCustomers })
 	h.exec(`UPDATE customers SET name = 'Acknowledged' WHERE id = 'cus-0001'`)
@@ -70,7 +64,7 @@ func TestKilledWithChangesInFlight(t *testing.T) {
 	sent := walSentBeyond(t, h, currentLSN(t, h))
 	waitReplies(t, h, sent, 2)
 
-	p.kill()
+	p.Kill()
 	blocked.Store(false)
 	h.start()
 	checkFinalVersions(t, h)
@@ -173,88 +167,4 @@ func query(t *testing.T, h *harness, fn func(*pgx.Conn) error) {
 	if err := fn(conn); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// buildOrders builds the orders binary into the test's temp dir.
-func buildOrders(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "orders")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/orders").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// process is one `orders <service>` process, its log in the test log.
-type process struct {
-	cmd  *exec.Cmd
-	done chan error
-}
-
-var servingAddr = regexp.MustCompile(`msg="serving RPCs".* addr=(\S+)`)
-
-// startProcess runs `orders <args>` and waits until its /readyz answers 200.
-func startProcess(t *testing.T, bin string, args ...string) *process {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	out, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout = cmd.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &process{cmd: cmd, done: make(chan error, 1)}
-	addr := make(chan string, 1)
-	logged := make(chan struct{})
-	go func() {
-		defer close(logged)
-		scanLog(t, args[0], out, addr)
-	}()
-	go func() {
-		<-logged // Wait must not close the pipe before the log is read
-		p.done <- cmd.Wait()
-	}()
-	t.Cleanup(p.kill)
-	var url string
-	select {
-	case a := <-addr:
-		url = "http://" + a + "/readyz"
-	case <-time.After(60 * time.Second):
-		t.Fatalf("%s printed no RPC address within 60s", args[0])
-	}
-	testenv.WaitFor(t, 90*time.Second, args[0]+" ready", func() bool {
-		res, err := http.Get(url)
-		if err != nil {
-			return false
-		}
-		res.Body.Close()
-		return res.StatusCode == http.StatusOK
-	})
-	return p
-}
-
-func scanLog(t *testing.T, name string, r io.Reader, addr chan<- string) {
-	s := bufio.NewScanner(r)
-	for s.Scan() {
-		line := s.Text()
-		if m := servingAddr.FindStringSubmatch(line); m != nil {
-			select {
-			case addr <- m[1]:
-			default:
-			}
-		}
-		t.Log(name + ": " + line)
-	}
-}
-
-// kill ends the process with SIGKILL, as a crash would; a no-op once it ended.
-func (p *process) kill() {
-	if p.done == nil {
-		return
-	}
-	_ = p.cmd.Process.Kill()
-	<-p.done
-	p.done = nil
 }

@@ -64,7 +64,8 @@ func RealCluster(t testing.TB) *sandbox.KafkaCluster {
 }
 
 // Main runs the tests and then stops the shared real cluster, if one was
-// started; packages whose tests may run on it call it from TestMain.
+// started, and removes the orders binary, if one was built; packages whose
+// tests use them call it from TestMain.
 func Main(m *testing.M) int {
 	code := m.Run()
 	shared.mu.Lock()
@@ -77,6 +78,7 @@ func Main(m *testing.M) int {
 	if shared.dir != "" {
 		_ = os.RemoveAll(shared.dir)
 	}
+	removeOrdersBinary()
 	return code
 }
 
