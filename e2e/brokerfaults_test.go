@@ -45,7 +45,7 @@ type faultRun struct {
 }
 
 const (
-	faultOrders = 3000
+	faultOrders = 2000
 	paymentTxID = "payment-fault"
 )
 
