@@ -201,7 +201,7 @@ func transientLeaderError(err error) bool {
 		return false
 	}
 	switch kerr.Code() {
-	case kafka.ErrNotLeaderForPartition, kafka.ErrLeaderNotAvailable, kafka.ErrUnknownTopicOrPart,
+	case kafka.ErrNotLeaderForPartition, kafka.ErrLeaderNotAvailable, kafka.ErrUnknownTopicOrPart, kafka.ErrUnknownPartition,
 		kafka.ErrNotCoordinator, kafka.ErrTimedOut, kafka.ErrRequestTimedOut, kafka.ErrTransport:
 		return true
 	}

@@ -90,8 +90,12 @@ func newTransformer[T proto.Message](ctx context.Context, cfg Config, opts Trans
 	if err != nil {
 		return nil, err
 	}
-	// Fences any earlier instance with this id and aborts its open transaction.
-	if err := producer.Client().InitTransactions(ctx); err != nil {
+	// Fences any earlier instance with this id and aborts its open
+	// transaction. Bounded, so that a coordinator that cannot finish an
+	// earlier transaction shows up as a logged restart, not a silent wait.
+	ictx, cancel := context.WithTimeout(ctx, 2*opts.TransactionTimeout)
+	defer cancel()
+	if err := producer.Client().InitTransactions(ictx); err != nil {
 		_ = producer.Close(ctx)
 		return nil, fmt.Errorf("%s: init transactions: %w", opts.Group, err)
 	}
@@ -236,11 +240,24 @@ func (t *transformer[T]) commitBatch(ctx context.Context) error {
 			return fmt.Errorf("%s: transaction abandoned: %w", t.opts.Group, err)
 		}
 	}
-	if err := p.CommitTransaction(ctx); err != nil {
+	if err := commitTransaction(ctx, p); err != nil {
 		return t.abort(ctx, fmt.Errorf("commit transaction: %w", err))
 	}
 	t.opts.Stall.committed()
 	return nil
+}
+
+// commitTransaction commits, calling again while librdkafka says the
+// error is retriable (a coordinator that moved or is loading), as its
+// transactional API asks, until ctx ends.
+func commitTransaction(ctx context.Context, p *kafka.Producer) error {
+	for {
+		err := p.CommitTransaction(ctx)
+		var kerr kafka.Error
+		if err == nil || !errors.As(err, &kerr) || !kerr.IsRetriable() || ctx.Err() != nil {
+			return err
+		}
+	}
 }
 
 // produceOutputs transforms msg and produces its outputs, or its dead
