@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -161,7 +160,7 @@ func runFault(t *testing.T, setup func(*faultRun), fault func(*faultRun)) {
 		ids[i] = o.GetOrderId()
 	}
 	testenv.WaitForAll(t, 4*time.Minute, "a payment per order", func() []string {
-		return absent(ids, payments.Latest())
+		return testenv.Absent(ids, payments.Latest())
 	})
 	testenv.WaitFor(t, 4*time.Minute, "every order counted", func() bool {
 		var n int64
@@ -173,11 +172,11 @@ func runFault(t *testing.T, setup func(*faultRun), fault func(*faultRun)) {
 	stop()
 
 	inputs := testenv.ReadToEnd(t, f.cfg, f.topics.Orders)
-	if got := keysOf(inputs, func(o *ordersv1.Order) string { return o.GetOrderId() }); len(inputs) != len(ids) || len(absent(ids, got)) > 0 {
-		t.Errorf("orders topic holds %d records, %d distinct ids, for %d sent; missing %s", len(inputs), len(got), len(ids), testenv.Missing(absent(ids, got)))
+	if got := keysOf(inputs, func(o *ordersv1.Order) string { return o.GetOrderId() }); len(inputs) != len(ids) || len(testenv.Absent(ids, got)) > 0 {
+		t.Errorf("orders topic holds %d records, %d distinct ids, for %d sent; missing %s", len(inputs), len(got), len(ids), testenv.Missing(testenv.Absent(ids, got)))
 	}
 	paid := testenv.ReadToEnd(t, f.cfg, f.topics.Payments)
-	if got := keysOf(paid, nil); len(paid) != len(ids) || len(absent(ids, got)) > 0 {
+	if got := keysOf(paid, nil); len(paid) != len(ids) || len(testenv.Absent(ids, got)) > 0 {
 		t.Errorf("%d payment records for %d orders (%d distinct): want exactly one each", len(paid), len(ids), len(got))
 	}
 	checkTotals(t, testenv.ReadToEnd(t, f.cfg, f.topics.OrderAnalytics), sent)
@@ -387,17 +386,5 @@ func keysOf[T kafka.Message](recs []kafka.Record[T], id func(T) string) map[stri
 		}
 		out[k] = r.Value
 	}
-	return out
-}
-
-// absent returns the ids with no entry in got, sorted.
-func absent[T any](ids []string, got map[string]T) []string {
-	var out []string
-	for _, id := range ids {
-		if _, ok := got[id]; !ok {
-			out = append(out, id)
-		}
-	}
-	slices.Sort(out)
 	return out
 }

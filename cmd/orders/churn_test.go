@@ -69,28 +69,14 @@ func TestGroupSurvivesMemberChurn(t *testing.T) {
 
 	// A killed member leaves the group only when its session (45 s) times
 	// out; the group then rebalances and both members go on.
-	testenv.WaitFor(t, 4*time.Minute, "a payment for every order", func() bool {
-		return len(missing(ids, payments.Latest())) == 0
-	}, func() string {
-		m := missing(ids, payments.Latest())
-		return fmt.Sprintf("%d of %d orders have no payment, e.g. %v", len(m), len(ids), m[:min(len(m), 5)])
+	testenv.WaitForAll(t, 4*time.Minute, "a payment for every order", func() []string {
+		return testenv.Absent(ids, payments.Latest())
 	})
 	stable.Terminate(t)
 	churned.Terminate(t)
 	if got := len(payments.All()); got != len(ids) {
 		t.Errorf("%d payment records for %d orders: want exactly one each", got, len(ids))
 	}
-}
-
-// missing returns the ids that have no entry in got.
-func missing[T any](ids []string, got map[string]T) []string {
-	var out []string
-	for _, id := range ids {
-		if _, ok := got[id]; !ok {
-			out = append(out, id)
-		}
-	}
-	return out
 }
 
 // publishAtRate publishes generated orders at about rate per second until

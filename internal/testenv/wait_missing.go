@@ -44,3 +44,14 @@ func Missing(items []string) string {
 	}
 	return msg
 }
+
+// Absent returns the ids that have no entry in got, in the order of ids.
+func Absent[T any](ids []string, got map[string]T) []string {
+	var out []string
+	for _, id := range ids {
+		if _, ok := got[id]; !ok {
+			out = append(out, id)
+		}
+	}
+	return out
+}
