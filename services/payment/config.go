@@ -8,6 +8,7 @@ package payment
 
 import (
 	"errors"
+	"time"
 
 	"github.com/kafka-enterprise-orders/orders/internal/app"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
@@ -25,6 +26,9 @@ type Config struct {
 	Group string
 	// TransactionalID must be unique per instance and stable across restarts.
 	TransactionalID string
+	// BatchLinger is how long one transaction collects orders (zero: the
+	// Kafka layer's default, 50 ms).
+	BatchLinger time.Duration
 }
 
 // Register adds the service's options.
@@ -37,6 +41,7 @@ func (c *Config) Register(s *config.Set) {
 	s.Int64(&c.Rules.Seed, "seed", 1, "seed of the simulated processor's failures")
 	s.String(&c.Group, "group", "payment-service", "consumer group id")
 	s.String(&c.TransactionalID, "transactional-id", "payment-service-"+kafka.Hostname(), "Kafka transactional.id of this instance: unique, stable across restarts")
+	s.Duration(&c.BatchLinger, "batch-linger", 50*time.Millisecond, "how long one transaction collects orders: longer means fewer, larger transactions")
 }
 
 // Validate checks option combinations the flags cannot.

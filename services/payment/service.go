@@ -59,7 +59,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
 // work runs the exactly-once loop orders → payments.
 func (s *Service) work(ctx context.Context) error {
 	opts := kafka.TransformOptions{
-		Group: s.cfg.Group, TransactionalID: s.cfg.TransactionalID,
+		Group: s.cfg.Group, TransactionalID: s.cfg.TransactionalID, Linger: s.cfg.BatchLinger,
 		// Payments committed by earlier owners of these partitions are
 		// known before their orders are seen again.
 		OnAssign:     s.SyncOnAssign(assigned),
