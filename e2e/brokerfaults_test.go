@@ -41,6 +41,11 @@ type faultRun struct {
 	// paymentCommit, when set, runs inside payment's open transaction
 	// before each commit.
 	paymentCommit func(ctx context.Context, batch int) error
+	// paymentTxTimeout, when set, is payment's transaction timeout.
+	paymentTxTimeout time.Duration
+	// serviceCfg and publisherCfg are the Kafka configuration of the
+	// services and of the order publisher; cfg is the test's own readers'.
+	serviceCfg, publisherCfg kafka.Config
 }
 
 const (
@@ -81,6 +86,9 @@ func TestRollingRestart(t *testing.T) {
 // TestTransactionCoordinatorFailover: the node that coordinates payment's
 // and analytics' transactions is SIGKILLed while a payment transaction is
 // open (from inside it, just before its commit), with analytics' open too.
+// It stays down past payment's transaction timeout, so the coordinator
+// that takes over aborts that transaction: payment must find its commit
+// refused, fence itself off, and redo the batch from its committed offsets.
 func TestTransactionCoordinatorFailover(t *testing.T) {
 	var killed atomic.Bool
 	var f *faultRun
@@ -94,24 +102,45 @@ func TestTransactionCoordinatorFailover(t *testing.T) {
 			return fmt.Errorf("kill coordinator: %w", err)
 		}
 		go func() { // the commit that follows meets a dead coordinator
-			time.Sleep(5 * time.Second)
+			time.Sleep(coordinatorDown)
 			if err := f.cluster.Restart(context.Background(), node); err != nil {
 				f.t.Errorf("restart node %d: %v", node, err)
 			}
 		}()
 		return nil
 	}
-	runFault(t, func(r *faultRun) { f = r; r.paymentCommit = hook }, func(f *faultRun) {
+	runFault(t, func(r *faultRun) {
+		f = r
+		r.paymentCommit = hook
+		r.paymentTxTimeout = paymentTxTimeout
+	}, func(f *faultRun) {
 		testenv.WaitFor(t, 3*time.Minute, "the coordinator killed", killed.Load)
-		time.Sleep(6 * time.Second)
+		time.Sleep(coordinatorDown + time.Second)
 		f.waitInSync()
 	})
+	// The fault did strike: the payments topic holds the records of at
+	// least one aborted transaction.
+	committed := len(testenv.ReadRawToEnd(t, f.cfg, f.topics.Payments.Name, testenv.ReadCommitted))
+	all := len(testenv.ReadRawToEnd(t, f.cfg, f.topics.Payments.Name, testenv.ReadUncommitted))
+	t.Logf("payments: %d records, %d of them committed", all, committed)
+	if all == committed {
+		t.Error("no payment transaction was aborted: the coordinator failover did not strike inside one")
+	}
 }
+
+const (
+	// paymentTxTimeout is payment's transaction timeout in the coordinator
+	// failover test, and coordinatorDown how long its coordinator stays
+	// down: longer than the timeout plus the cluster's broker session
+	// timeout (6 s), after which another node takes the coordination over.
+	paymentTxTimeout = 4 * time.Second
+	coordinatorDown  = 12 * time.Second
+)
 
 // TestConsumerGroupProtocol runs the leader kill with KIP-848 consumer
 // groups (group.protocol=consumer) instead of the classic protocol.
 func TestConsumerGroupProtocol(t *testing.T) {
-	runFault(t, func(f *faultRun) { f.cfg.Extra = ckafka.ConfigMap{"group.protocol": "consumer"} }, func(f *faultRun) {
+	runFault(t, func(f *faultRun) { f.serviceCfg.Extra = ckafka.ConfigMap{"group.protocol": "consumer"} }, func(f *faultRun) {
 		f.waitPublished(faultOrders / 3)
 		leader := f.leader(events.OrdersTopic, 0)
 		f.t.Logf("SIGKILL node %d, leader of orders[0], after %d orders", leader, f.published.Load())
@@ -131,9 +160,11 @@ func runFault(t *testing.T, setup func(*faultRun), fault func(*faultRun)) {
 		t.Skip("runs a real Kafka cluster")
 	}
 	f := &faultRun{t: t, cluster: testenv.RealCluster(t), cfg: testenv.RealKafka(t)}
+	f.serviceCfg, f.publisherCfg = f.cfg, f.cfg
 	if setup != nil {
 		setup(f)
 	}
+	f.switchOff(os.Getenv(SwitchEnv))
 	var err error
 	if f.topics, err = events.Open(f.cfg); err != nil {
 		t.Fatal(err)
@@ -188,9 +219,10 @@ func (f *faultRun) startServices() (stop func()) {
 	t := f.t
 	ctx := context.Background()
 	log := testenv.Logger(t)
-	common := app.Common{Kafka: f.cfg}
+	common := app.Common{Kafka: f.serviceCfg}
 	pay, err := payment.New(ctx, payment.Config{Common: common, Group: "payment-service", TransactionalID: paymentTxID,
-		Rules: payment.Rules{MinAmount: 1, MaxAmount: 10000, DefaultCreditLimit: 1000}}, log.With("service", "payment"))
+		TransactionTimeout: f.paymentTxTimeout,
+		Rules:              payment.Rules{MinAmount: 1, MaxAmount: 10000, DefaultCreditLimit: 1000}}, log.With("service", "payment"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +254,7 @@ func (f *faultRun) analyticsTxID() string {
 
 // publish sends the orders at about 150 a second.
 func (f *faultRun) publish(ctx context.Context, orders []*ordersv1.Order) error {
-	prod, err := kafka.NewProducer(f.cfg, "fault-test")
+	prod, err := kafka.NewProducer(f.publisherCfg, "fault-test")
 	if err != nil {
 		return fmt.Errorf("publisher: %w", err)
 	}
@@ -256,6 +288,33 @@ func (f *faultRun) publish(ctx context.Context, orders []*ordersv1.Order) error 
 		return fmt.Errorf("%d orders not delivered, first: %w", len(failed), failed[0])
 	}
 	return nil
+}
+
+// SwitchEnv names a guarantee to switch off in every fault test, to see
+// the tests fail without it:
+//   - "idempotence": the order publisher produces with acks=1 and without
+//     idempotence, so a leader that dies can lose or duplicate orders;
+//   - "read_committed": the services read with read_uncommitted, so they
+//     see the records of aborted transactions.
+const SwitchEnv = "ORDERS_FAULT_SWITCH_OFF"
+
+func (f *faultRun) switchOff(guarantee string) {
+	switch guarantee {
+	case "":
+	case "idempotence":
+		f.publisherCfg.Extra = ckafka.ConfigMap{"enable.idempotence": false, "acks": "1"}
+	case "read_committed":
+		extra := ckafka.ConfigMap{"isolation.level": "read_uncommitted"}
+		for k, v := range f.serviceCfg.Extra {
+			extra[k] = v
+		}
+		f.serviceCfg.Extra = extra
+	default:
+		f.t.Fatalf("%s=%q: want idempotence or read_committed", SwitchEnv, guarantee)
+	}
+	if guarantee != "" {
+		f.t.Logf("guarantee switched off: %s", guarantee)
+	}
 }
 
 func (f *faultRun) waitPublished(n int) {

@@ -22,7 +22,7 @@ type TopicSpec struct {
 // dead-letter topics when withDLQ is set. Existing topics are left as they
 // are, so calling it at every start is safe.
 func EnsureTopics(ctx context.Context, cfg Config, withDLQ bool, specs ...TopicSpec) error {
-	conf := cfg.base("admin")
+	conf := cfg.withExtra(cfg.base("admin"))
 	admin, err := kafka.NewAdminClient(&conf)
 	if err != nil {
 		return fmt.Errorf("create admin client: %w", err)

@@ -30,6 +30,9 @@ type Config struct {
 	// Logger receives librdkafka's own log lines; nil uses slog.Default().
 	Logger *slog.Logger
 	// Extra holds additional librdkafka properties, e.g. security settings.
+	// They are applied last, so they override this package's defaults,
+	// including those its guarantees rest on (acks, enable.idempotence,
+	// isolation.level): set those only knowingly.
 	Extra kafka.ConfigMap
 	// StallTimeout is how long a consumer group may make no committed
 	// progress while records wait before it is reported stalled (not
@@ -70,14 +73,19 @@ func (c Config) clientID(role string) string {
 	return id + "-" + role
 }
 
-// base returns the properties common to every client.
+// base returns the properties common to every client. Callers add their
+// own and then pass the map through withExtra.
 func (c Config) base(role string) kafka.ConfigMap {
-	m := kafka.ConfigMap{
+	return kafka.ConfigMap{
 		"bootstrap.servers": c.Brokers,
 		"client.id":         c.clientID(role),
 		// librdkafka logs to stderr; warnings and worse only.
 		"log_level": 4,
 	}
+}
+
+// withExtra applies the user's properties over m's and returns m.
+func (c Config) withExtra(m kafka.ConfigMap) kafka.ConfigMap {
 	for k, v := range c.Extra {
 		m[k] = v
 	}
@@ -93,7 +101,7 @@ func (c Config) producerConfig(role string) kafka.ConfigMap {
 	m["acks"] = "all"
 	m["linger.ms"] = 5
 	m["go.delivery.reports"] = true
-	return m
+	return c.withExtra(m)
 }
 
 // consumerConfig never commits on its own: the owner stores or commits
@@ -106,7 +114,7 @@ func (c Config) consumerConfig(role, group string) kafka.ConfigMap {
 	m["auto.offset.reset"] = "earliest"
 	m["enable.auto.offset.store"] = false
 	m["enable.partition.eof"] = false
-	return m
+	return c.withExtra(m)
 }
 
 // registry opens a Schema Registry client.

@@ -28,6 +28,7 @@ func Replay[T proto.Message](ctx context.Context, cfg Config, group string, topi
 	// A broker answers a connection's requests in order: a fetch waiting
 	// for new records would hold up the offset lookups and the close.
 	conf["fetch.wait.max.ms"] = 10
+	conf = cfg.withExtra(conf)
 	c, err := kafka.NewConsumer(&conf)
 	if err != nil {
 		return 0, fmt.Errorf("replay %s: create consumer: %w", topic.Name, err)

@@ -52,6 +52,7 @@ func (t *Table[T]) Run(ctx context.Context) (err error) {
 	conf["enable.auto.commit"] = false
 	conf["isolation.level"] = "read_committed"
 	conf["enable.partition.eof"] = true
+	conf = t.cfg.withExtra(conf)
 	c, err := kafka.NewConsumer(&conf)
 	if err != nil {
 		return fmt.Errorf("table %s: create consumer: %w", t.topic.Name, err)

@@ -248,13 +248,18 @@ func (t *transformer[T]) commitBatch(ctx context.Context) error {
 }
 
 // commitTransaction commits, calling again while librdkafka says the
-// error is retriable (a coordinator that moved or is loading), as its
-// transactional API asks, until ctx ends.
+// error is retriable (a coordinator that moved or is loading) or the call
+// timed out (it waits at most the transaction timeout), as its
+// transactional API asks, until ctx ends. A transaction its coordinator
+// aborted meanwhile then fails the call for good.
 func commitTransaction(ctx context.Context, p *kafka.Producer) error {
 	for {
 		err := p.CommitTransaction(ctx)
 		var kerr kafka.Error
-		if err == nil || !errors.As(err, &kerr) || !kerr.IsRetriable() || ctx.Err() != nil {
+		if err == nil || !errors.As(err, &kerr) || ctx.Err() != nil {
+			return err
+		}
+		if !kerr.IsRetriable() && kerr.Code() != kafka.ErrTimedOut {
 			return err
 		}
 	}

@@ -180,6 +180,9 @@ func (k *KafkaCluster) format(ctx context.Context, node *kafkaNode, voters, clus
 		"transaction.state.log.replication.factor": rf,
 		"transaction.state.log.min.isr":            minISR,
 		"transaction.state.log.num.partitions":     3,
+		// Transactions past their timeout are aborted within a second,
+		// not ten: the fault tests outlast a payment transaction's timeout.
+		"transaction.abort.timed.out.transaction.cleanup.interval.ms": 1000,
 		"group.initial.rebalance.delay.ms":         0,
 		"auto.create.topics.enable":                false,
 		"delete.topic.enable":                      true,

@@ -29,6 +29,9 @@ type Config struct {
 	// BatchLinger is how long one transaction collects orders (zero: the
 	// Kafka layer's default, 50 ms).
 	BatchLinger time.Duration
+	// TransactionTimeout is how long the coordinator lets one transaction
+	// stay open before it aborts it (zero: the Kafka layer's default, 30 s).
+	TransactionTimeout time.Duration
 }
 
 // Register adds the service's options.
@@ -42,6 +45,7 @@ func (c *Config) Register(s *config.Set) {
 	s.String(&c.Group, "group", "payment-service", "consumer group id")
 	s.String(&c.TransactionalID, "transactional-id", "payment-service-"+kafka.Hostname(), "Kafka transactional.id of this instance: unique, stable across restarts")
 	s.Duration(&c.BatchLinger, "batch-linger", 50*time.Millisecond, "how long one transaction collects orders: longer means fewer, larger transactions")
+	s.Duration(&c.TransactionTimeout, "transaction-timeout", 30*time.Second, "how long a transaction may stay open before its coordinator aborts it (transaction.timeout.ms)")
 }
 
 // Validate checks option combinations the flags cannot.

@@ -60,6 +60,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
 func (s *Service) work(ctx context.Context) error {
 	opts := kafka.TransformOptions{
 		Group: s.cfg.Group, TransactionalID: s.cfg.TransactionalID, Linger: s.cfg.BatchLinger,
+		TransactionTimeout: s.cfg.TransactionTimeout,
 		// Payments committed by earlier owners of these partitions are
 		// known before their orders are seen again.
 		OnAssign:     s.SyncOnAssign(assigned),
