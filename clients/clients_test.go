@@ -20,9 +20,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kafka-enterprise-orders/orders/cmd/orders/devstack"
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	"github.com/kafka-enterprise-orders/orders/gen/orders/v1/ordersv1connect"
-	"github.com/kafka-enterprise-orders/orders/internal/devstack"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 )
 

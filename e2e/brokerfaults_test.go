@@ -1,8 +1,9 @@
-// Package e2e_test holds the end-to-end tests that need what the embedded
-// broker cannot show: a real 3-node Apache Kafka cluster whose nodes are
-// killed, restarted and failed over while orders stream through the
-// exactly-once services.
 package e2e_test
+
+// The broker fault tests need what the embedded broker cannot show: a real
+// 3-node Apache Kafka cluster whose nodes are killed, restarted and failed
+// over while orders stream through the exactly-once services. They run in
+// the real-cluster pass (ORDERS_TEST_KAFKA=real) only.
 
 import (
 	"context"
@@ -15,7 +16,6 @@ import (
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
-	analyticsv1 "github.com/kafka-enterprise-orders/orders/gen/analytics/v1"
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/app"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
@@ -27,8 +27,6 @@ import (
 	"github.com/kafka-enterprise-orders/orders/services/payment"
 )
 
-func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
-
 // faultRun is one run of payment- and analytics-service on the real
 // cluster while orders stream in and a fault strikes.
 type faultRun struct {
@@ -38,6 +36,9 @@ type faultRun struct {
 	topics  *events.Topics
 	// published counts orders handed to the producer so far.
 	published atomic.Int64
+	// unpaced is how many of the next orders are published back to back
+	// instead of at the steady rate (see burst).
+	unpaced atomic.Int64
 	// paymentCommit, when set, runs inside payment's open transaction
 	// before each commit.
 	paymentCommit func(ctx context.Context, batch int) error
@@ -49,7 +50,11 @@ type faultRun struct {
 }
 
 const (
-	faultOrders = 2000
+	// faultAfter is how many orders stream before the first fault.
+	faultAfter = 400
+	// burstOrders are published back to back just before a node is
+	// killed or stopped, so that it dies with produce requests in flight.
+	burstOrders = 300
 	paymentTxID = "payment-fault"
 )
 
@@ -57,9 +62,10 @@ const (
 // SIGKILLed mid-stream, one after the other, and started again.
 func TestLeaderKilled(t *testing.T) {
 	runFault(t, nil, func(f *faultRun) {
-		f.waitPublished(faultOrders / 4)
+		f.waitPublished(faultAfter)
 		for _, tp := range []string{events.OrdersTopic, events.PaymentsTopic} {
 			leader := f.leader(tp, 0)
+			f.burst()
 			f.t.Logf("SIGKILL node %d, leader of %s[0], after %d orders", leader, tp, f.published.Load())
 			f.must(f.cluster.Kill(leader))
 			time.Sleep(3 * time.Second)
@@ -73,8 +79,9 @@ func TestLeaderKilled(t *testing.T) {
 // under load, each once the previous one is back in sync.
 func TestRollingRestart(t *testing.T) {
 	runFault(t, nil, func(f *faultRun) {
-		f.waitPublished(faultOrders / 5)
+		f.waitPublished(faultAfter)
 		for _, node := range f.cluster.Nodes() {
+			f.burst()
 			f.t.Logf("restart node %d after %d orders", node, f.published.Load())
 			f.must(f.cluster.Stop(node))
 			f.must(f.cluster.Restart(context.Background(), node))
@@ -93,7 +100,7 @@ func TestTransactionCoordinatorFailover(t *testing.T) {
 	var killed atomic.Bool
 	var f *faultRun
 	hook := func(ctx context.Context, batch int) error {
-		if f == nil || f.published.Load() < faultOrders/3 || !killed.CompareAndSwap(false, true) {
+		if f == nil || f.published.Load() < faultAfter || !killed.CompareAndSwap(false, true) {
 			return nil
 		}
 		node := f.leader("__transaction_state", transactionPartition(paymentTxID))
@@ -141,8 +148,9 @@ const (
 // groups (group.protocol=consumer) instead of the classic protocol.
 func TestConsumerGroupProtocol(t *testing.T) {
 	runFault(t, func(f *faultRun) { f.serviceCfg.Extra = ckafka.ConfigMap{"group.protocol": "consumer"} }, func(f *faultRun) {
-		f.waitPublished(faultOrders / 3)
+		f.waitPublished(faultAfter)
 		leader := f.leader(events.OrdersTopic, 0)
+		f.burst()
 		f.t.Logf("SIGKILL node %d, leader of orders[0], after %d orders", leader, f.published.Load())
 		f.must(f.cluster.Kill(leader))
 		time.Sleep(3 * time.Second)
@@ -152,12 +160,12 @@ func TestConsumerGroupProtocol(t *testing.T) {
 }
 
 // runFault starts payment and analytics on the real cluster, streams
-// faultOrders orders at about 150 a second while fault runs, and then
-// checks exactly one payment per order, exact per-country totals, and
-// that no order was lost.
+// orders at about 150 a second from before fault starts until shortly
+// after it returns, and then checks exactly one payment per order, exact
+// per-country totals, and that no order was lost or duplicated.
 func runFault(t *testing.T, setup func(*faultRun), fault func(*faultRun)) {
-	if testing.Short() {
-		t.Skip("runs a real Kafka cluster")
+	if testing.Short() || !testenv.RealBrokers() {
+		t.Skipf("kills nodes of a real Kafka cluster: set %s=real", testenv.BrokerEnv)
 	}
 	f := &faultRun{t: t, cluster: testenv.RealCluster(t), cfg: testenv.RealKafka(t)}
 	f.serviceCfg, f.publisherCfg = f.cfg, f.cfg
@@ -173,19 +181,22 @@ func runFault(t *testing.T, setup func(*faultRun), fault func(*faultRun)) {
 	payments := testenv.Collect(t, f.cfg, f.topics.Payments)
 	stats := testenv.Collect(t, f.cfg, f.topics.OrderAnalytics)
 
-	orders := orderproducer.NewGenerator(11, 50, "fault")
-	sent := make([]*ordersv1.Order, faultOrders)
-	for i := range sent {
-		sent[i] = orders.Next(time.Now())
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	ctx, stopPublishing := context.WithCancel(context.Background())
+	defer stopPublishing()
+	var sent []*ordersv1.Order
 	published := make(chan error, 1)
-	go func() { published <- f.publish(ctx, sent) }()
+	go func() {
+		var err error
+		sent, err = f.publish(ctx, orderproducer.NewGenerator(11, 50, "fault"))
+		published <- err
+	}()
 	fault(f)
+	time.Sleep(2 * time.Second) // and orders after the fault
+	stopPublishing()
 	if err := <-published; err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("%d orders published", len(sent))
 	ids := make([]string, len(sent))
 	for i, o := range sent {
 		ids[i] = o.GetOrderId()
@@ -210,7 +221,7 @@ func runFault(t *testing.T, setup func(*faultRun), fault func(*faultRun)) {
 	if got := keysOf(paid, nil); len(paid) != len(ids) || len(testenv.Absent(ids, got)) > 0 {
 		t.Errorf("%d payment records for %d orders (%d distinct): want exactly one each", len(paid), len(ids), len(got))
 	}
-	checkTotals(t, testenv.ReadToEnd(t, f.cfg, f.topics.OrderAnalytics), sent)
+	checkTotals(t, latest(testenv.ReadToEnd(t, f.cfg, f.topics.OrderAnalytics)), totalsOf(sent))
 }
 
 // startServices runs payment and analytics in-process until the returned
@@ -252,20 +263,20 @@ func (f *faultRun) analyticsTxID() string {
 	}
 }
 
-// publish sends the orders at about 150 a second.
-func (f *faultRun) publish(ctx context.Context, orders []*ordersv1.Order) error {
+// publish sends generated orders at about 150 a second (burst aside)
+// until ctx ends, waits until every one is delivered, and returns them.
+func (f *faultRun) publish(ctx context.Context, gen *orderproducer.Generator) ([]*ordersv1.Order, error) {
 	prod, err := kafka.NewProducer(f.publisherCfg, "fault-test")
 	if err != nil {
-		return fmt.Errorf("publisher: %w", err)
+		return nil, fmt.Errorf("publisher: %w", err)
 	}
 	defer prod.Close(context.Background())
 	pub := kafka.Publisher[*ordersv1.Order]{Producer: prod, Topic: f.topics.Orders}
 	var mu sync.Mutex
 	var failed []error
-	for i, o := range orders {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
+	var sent []*ordersv1.Order
+	for ctx.Err() == nil {
+		o := gen.Next(time.Now())
 		err := pub.PublishAsync(o.GetCustomerId(), o, func(_ *ckafka.Message, err error) {
 			if err != nil {
 				mu.Lock()
@@ -274,20 +285,34 @@ func (f *faultRun) publish(ctx context.Context, orders []*ordersv1.Order) error 
 			}
 		})
 		if err != nil {
-			return fmt.Errorf("publish order %d: %w", i, err)
+			return nil, fmt.Errorf("publish order %d: %w", len(sent), err)
 		}
+		sent = append(sent, o)
 		f.published.Add(1)
-		time.Sleep(6 * time.Millisecond)
+		if f.unpaced.Load() > 0 {
+			f.unpaced.Add(-1)
+		} else {
+			time.Sleep(6 * time.Millisecond)
+		}
 	}
-	if err := prod.Flush(ctx); err != nil {
-		return fmt.Errorf("flush orders: %w", err)
+	fctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := prod.Flush(fctx); err != nil {
+		return nil, fmt.Errorf("flush orders: %w", err)
 	}
 	mu.Lock()
 	defer mu.Unlock()
 	if len(failed) > 0 {
-		return fmt.Errorf("%d orders not delivered, first: %w", len(failed), failed[0])
+		return nil, fmt.Errorf("%d orders not delivered, first: %w", len(failed), failed[0])
 	}
-	return nil
+	return sent, nil
+}
+
+// burst has the next burstOrders orders published back to back and
+// returns once they are handed to the producer, most still in flight.
+func (f *faultRun) burst() {
+	f.unpaced.Store(burstOrders)
+	testenv.WaitFor(f.t, time.Minute, "a burst of orders handed over", func() bool { return f.unpaced.Load() == 0 })
 }
 
 // SwitchEnv names a guarantee to switch off in every fault test, to see
@@ -391,48 +416,22 @@ func transactionPartition(id string) int32 {
 	return (h & 0x7fffffff) % 3
 }
 
-// checkTotals compares the latest statistics per country with those of
-// the orders sent, summed here line by line, in both directions.
-func checkTotals(t *testing.T, stats []kafka.Record[*analyticsv1.CountryStats], sent []*ordersv1.Order) {
-	t.Helper()
-	type key struct{ country, currency string }
-	want := map[key][2]int64{}
-	wantOrders := map[string]int64{}
+// totalsOf sums the orders line by line into the statistics they must
+// produce: per country and currency, the orders and their amount.
+func totalsOf(sent []*ordersv1.Order) totals {
+	want := totals{}
 	for _, o := range sent {
-		var amount int64
+		var minor int64
 		for _, it := range o.GetItems() {
-			amount += int64(it.GetQuantity()) * it.GetUnitPriceMinor()
+			minor += int64(it.GetQuantity()) * it.GetUnitPriceMinor()
 		}
-		k := key{o.GetCountry(), o.GetCurrency()}
-		want[k] = [2]int64{want[k][0] + 1, want[k][1] + amount}
-		wantOrders[o.GetCountry()]++
-	}
-	got := map[key][2]int64{}
-	gotOrders := map[string]int64{}
-	for _, cs := range keysOf(stats, nil) {
-		gotOrders[cs.GetCountry()] = cs.GetOrderCount()
-		for _, tot := range cs.GetTotals() {
-			got[key{cs.GetCountry(), tot.GetCurrency()}] = [2]int64{tot.GetOrderCount(), tot.GetAmountMinor()}
+		if want[o.GetCountry()] == nil {
+			want[o.GetCountry()] = map[string]amount{}
 		}
+		a := want[o.GetCountry()][o.GetCurrency()]
+		want[o.GetCountry()][o.GetCurrency()] = amount{a.orders + 1, a.minor + minor}
 	}
-	for k, w := range want {
-		if got[k] != w {
-			t.Errorf("%s/%s: %d orders, %d minor units; want %d, %d", k.country, k.currency, got[k][0], got[k][1], w[0], w[1])
-		}
-	}
-	for k, g := range got {
-		if _, ok := want[k]; !ok {
-			t.Errorf("%s/%s: %d orders counted, none sent", k.country, k.currency, g[0])
-		}
-	}
-	for c, w := range wantOrders {
-		if gotOrders[c] != w {
-			t.Errorf("%s: %d orders counted, want %d", c, gotOrders[c], w)
-		}
-	}
-	if len(gotOrders) != len(wantOrders) {
-		t.Errorf("statistics for %d countries, want %d", len(gotOrders), len(wantOrders))
-	}
+	return want
 }
 
 // keysOf returns the latest value per key (per id(value) when id is set).

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Registers every connector config in connect/connectors/*.json with a Kafka
+# Registers every connector config in compose/connect/connectors/*.json with a Kafka
 # Connect worker (PUT /connectors/<name>/config: creates or updates, so it is
 # safe to re-run) and waits until each connector and all its tasks are RUNNING.
 # Needs only bash and curl. The file name is the connector name.
@@ -7,7 +7,7 @@
 # Usage: scripts/register-connectors.sh [CONNECTOR.json ...]
 # Environment:
 #   CONNECT_URL     Connect REST API            (default http://localhost:8083)
-#   CONNECTORS_DIR  where the *.json live       (default connect/connectors)
+#   CONNECTORS_DIR  where the *.json live       (default compose/connect/connectors)
 #   WAIT_SECONDS    how long to wait in total   (default 120)
 #   POLL_SECONDS    pause between polls         (default 3)
 set -euo pipefail
@@ -15,7 +15,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 connect_url="${CONNECT_URL:-http://localhost:8083}"
 connect_url="${connect_url%/}"
-dir="${CONNECTORS_DIR:-$here/../connect/connectors}"
+dir="${CONNECTORS_DIR:-$here/../compose/connect/connectors}"
 wait_seconds="${WAIT_SECONDS:-120}"
 poll="${POLL_SECONDS:-3}"
 deadline=$((SECONDS + wait_seconds))

@@ -9,7 +9,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/kafka-enterprise-orders/orders/internal/cli"
+	"github.com/kafka-enterprise-orders/orders/cmd/orders/cli"
 )
 
 func main() {

@@ -183,9 +183,9 @@ func (k *KafkaCluster) format(ctx context.Context, node *kafkaNode, voters, clus
 		// Transactions past their timeout are aborted within a second,
 		// not ten: the fault tests outlast a payment transaction's timeout.
 		"transaction.abort.timed.out.transaction.cleanup.interval.ms": 1000,
-		"group.initial.rebalance.delay.ms":         0,
-		"auto.create.topics.enable":                false,
-		"delete.topic.enable":                      true,
+		"group.initial.rebalance.delay.ms":                            0,
+		"auto.create.topics.enable":                                   false,
+		"delete.topic.enable":                                         true,
 		// A killed node's partitions move on quickly.
 		"controller.quorum.election.timeout.ms": 1000,
 		"broker.session.timeout.ms":             6000,

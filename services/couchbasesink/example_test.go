@@ -6,8 +6,8 @@ import (
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/kafka-enterprise-orders/orders/connect/couchbasesink"
 	analyticsv1 "github.com/kafka-enterprise-orders/orders/gen/analytics/v1"
+	"github.com/kafka-enterprise-orders/orders/services/couchbasesink"
 )
 
 // The document the sink stores under id "DE" for an `order-analytics`

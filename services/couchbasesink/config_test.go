@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kafka-enterprise-orders/orders/connect/couchbasesink"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
+	"github.com/kafka-enterprise-orders/orders/services/couchbasesink"
 )
 
 func parse(t *testing.T, env map[string]string, args ...string) (couchbasesink.Config, error) {

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kafka-enterprise-orders/orders/internal/bench"
+	"github.com/kafka-enterprise-orders/orders/cmd/orders/bench"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 )

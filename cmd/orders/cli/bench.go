@@ -7,7 +7,7 @@ import (
 	"io"
 	"log/slog"
 
-	"github.com/kafka-enterprise-orders/orders/internal/bench"
+	"github.com/kafka-enterprise-orders/orders/cmd/orders/bench"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
 )
 

@@ -1,4 +1,4 @@
-package services_test
+package e2e_test
 
 import (
 	"os"
@@ -7,6 +7,4 @@ import (
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 )
 
-// TestMain stops the shared real Kafka cluster after the tests (when they
-// ran on it: ORDERS_TEST_KAFKA=real).
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }

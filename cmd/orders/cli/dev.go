@@ -6,9 +6,9 @@ import (
 	"io"
 	"strings"
 
+	"github.com/kafka-enterprise-orders/orders/cmd/orders/devstack"
 	"github.com/kafka-enterprise-orders/orders/internal/app"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
-	"github.com/kafka-enterprise-orders/orders/internal/devstack"
 )
 
 func devCommand() Command {

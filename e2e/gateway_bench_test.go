@@ -1,4 +1,4 @@
-package devstack_test
+package e2e_test
 
 import (
 	"context"

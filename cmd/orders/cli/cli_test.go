@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kafka-enterprise-orders/orders/internal/cli"
+	"github.com/kafka-enterprise-orders/orders/cmd/orders/cli"
 )
 
 func run(args ...string) (code int, stdout, stderr string) {

@@ -1,4 +1,4 @@
-package devstack_test
+package e2e_test
 
 import (
 	"context"
@@ -20,6 +20,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/kafka-enterprise-orders/orders/cmd/orders/devstack"
 	analyticsv1 "github.com/kafka-enterprise-orders/orders/gen/analytics/v1"
 	"github.com/kafka-enterprise-orders/orders/gen/analytics/v1/analyticsv1connect"
 	fraudv1 "github.com/kafka-enterprise-orders/orders/gen/fraud/v1"
@@ -28,7 +29,6 @@ import (
 	"github.com/kafka-enterprise-orders/orders/gen/orders/v1/ordersv1connect"
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
 	"github.com/kafka-enterprise-orders/orders/gen/payments/v1/paymentsv1connect"
-	"github.com/kafka-enterprise-orders/orders/internal/devstack"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox/caves"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
@@ -46,6 +46,9 @@ func startStack(t testing.TB, withCouchbase ...bool) *devstack.Stack {
 // shuts it down and fails the test if the stack reports an error.
 func launch(t testing.TB, opts devstack.Options) (st *devstack.Stack, stop func()) {
 	t.Helper()
+	if testenv.RealBrokers() { // the whole platform on the shared real cluster
+		opts.KafkaBootstrap, opts.KafkaReplication = testenv.RealCluster(t).Bootstrap(), testenv.RealClusterNodes
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan *devstack.Stack, 1)
 	done := make(chan error, 1)

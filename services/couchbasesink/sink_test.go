@@ -17,7 +17,6 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/kafka-enterprise-orders/orders/connect/couchbasesink"
 	analyticsv1 "github.com/kafka-enterprise-orders/orders/gen/analytics/v1"
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
@@ -25,6 +24,7 @@ import (
 	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox/caves"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
+	"github.com/kafka-enterprise-orders/orders/services/couchbasesink"
 )
 
 // env is an embedded Kafka with Schema Registry, a gocaves cluster, and the

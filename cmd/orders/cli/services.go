@@ -4,15 +4,15 @@ import (
 	"context"
 	"log/slog"
 
-	"github.com/kafka-enterprise-orders/orders/connect/couchbasesink"
-	"github.com/kafka-enterprise-orders/orders/connect/pgsource"
 	"github.com/kafka-enterprise-orders/orders/gateway"
 	"github.com/kafka-enterprise-orders/orders/internal/app"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
 	"github.com/kafka-enterprise-orders/orders/services/analytics"
+	"github.com/kafka-enterprise-orders/orders/services/couchbasesink"
 	"github.com/kafka-enterprise-orders/orders/services/fraud"
 	"github.com/kafka-enterprise-orders/orders/services/orderproducer"
 	"github.com/kafka-enterprise-orders/orders/services/payment"
+	"github.com/kafka-enterprise-orders/orders/services/pgsource"
 )
 
 func producerCommand() Command {

@@ -16,8 +16,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/kafka-enterprise-orders/orders/connect/couchbasesink"
-	"github.com/kafka-enterprise-orders/orders/connect/pgsource"
 	"github.com/kafka-enterprise-orders/orders/gateway"
 	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/app"
@@ -28,9 +26,11 @@ import (
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox/caves"
 	"github.com/kafka-enterprise-orders/orders/services/analytics"
+	"github.com/kafka-enterprise-orders/orders/services/couchbasesink"
 	"github.com/kafka-enterprise-orders/orders/services/fraud"
 	"github.com/kafka-enterprise-orders/orders/services/orderproducer"
 	"github.com/kafka-enterprise-orders/orders/services/payment"
+	"github.com/kafka-enterprise-orders/orders/services/pgsource"
 )
 
 // Ports are where the stack listens; zero picks a free port.

@@ -14,14 +14,14 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/kafka-enterprise-orders/orders/cmd/orders/cli"
+	"github.com/kafka-enterprise-orders/orders/compose/composecheck"
 	analyticsv1 "github.com/kafka-enterprise-orders/orders/gen/analytics/v1"
 	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
 	fraudv1 "github.com/kafka-enterprise-orders/orders/gen/fraud/v1"
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/catalog"
-	"github.com/kafka-enterprise-orders/orders/internal/cli"
-	"github.com/kafka-enterprise-orders/orders/internal/composecheck"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
 )
@@ -31,7 +31,7 @@ const (
 	composeRel    = "compose/docker-compose.yml"
 	envRel        = "compose/.env"
 	initSQLRel    = "compose/db/init.sql"
-	connectorsRel = "connect/connectors"
+	connectorsRel = "compose/connect/connectors"
 	ksqlRel       = "ksql/streams.sql"
 	workflowRel   = ".github/workflows/ci.yml"
 	bucket        = "order_analytics"
@@ -297,7 +297,7 @@ func TestConnectDockerfileInstallsTheConnectors(t *testing.T) {
 	if !ok || connect.Build == nil {
 		t.Fatal("service connect is not built from connect/Dockerfile")
 	}
-	if got := filepath.Clean(composecheck.DockerfilePath(connect.Build)); got != path("connect/Dockerfile") {
+	if got := filepath.Clean(composecheck.DockerfilePath(connect.Build)); got != path("compose/connect/Dockerfile") {
 		t.Errorf("connect is built from %s, want connect/Dockerfile", got)
 	}
 	args := map[string]string{}
@@ -626,8 +626,8 @@ func TestChecksCatchBrokenComposeFiles(t *testing.T) {
 			"\"http://127.0.0.1:7004/readyz\"", "\"http://127.0.0.1:7005/readyz\"",
 			"service analytics-service: health check is"},
 		{"Go service not built from compose/Dockerfile",
-			"    dockerfile: compose/Dockerfile", "    dockerfile: connect/Dockerfile",
-			"is built from " + path("connect/Dockerfile")},
+			"    dockerfile: compose/Dockerfile", "    dockerfile: compose/connect/Dockerfile",
+			"is built from " + path("compose/connect/Dockerfile")},
 		{"variable missing from .env",
 			"ORDERS_SEED: ${PRODUCER_SEED}", "ORDERS_SEED: ${PRODUCER_SEEDS}",
 			"${PRODUCER_SEEDS} is not defined in .env"},

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kafka-enterprise-orders/orders/internal/composecheck"
+	"github.com/kafka-enterprise-orders/orders/compose/composecheck"
 )
 
 // The scripts need bash and curl; so do their containers (cp-ksqldb-cli).
