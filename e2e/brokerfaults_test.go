@@ -17,7 +17,7 @@ import (
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/app"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
 	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
@@ -230,14 +230,14 @@ func (f *faultRun) startServices() (stop func()) {
 	t := f.t
 	ctx := context.Background()
 	log := testenv.Logger(t)
-	common := app.Common{Kafka: f.serviceCfg}
+	common := platform.Common{Kafka: f.serviceCfg}
 	pay, err := payment.New(ctx, payment.Config{Common: common, Group: "payment-service", TransactionalID: paymentTxID,
 		TransactionTimeout: f.paymentTxTimeout,
-		Rules:              payment.Rules{MinAmount: 1, MaxAmount: 10000, DefaultCreditLimit: 1000}}, log.With("service", "payment"))
+		Rules:              payment.Rules{MinAmount: 1, MaxAmount: 10000, DefaultCreditLimit: 1000}}, log.With("service", "payment"),
+		platform.WithBeforeCommit(f.paymentCommit))
 	if err != nil {
 		t.Fatal(err)
 	}
-	pay.BeforeCommit = f.paymentCommit
 	an, err := analytics.New(ctx, analytics.Config{Common: common, Group: "analytics-service", TransactionalID: f.analyticsTxID()}, log.With("service", "analytics"))
 	if err != nil {
 		t.Fatal(err)

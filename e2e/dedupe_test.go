@@ -11,6 +11,7 @@ import (
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
 	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 	"github.com/kafka-enterprise-orders/orders/services/payment"
 )
@@ -32,11 +33,11 @@ func TestPaymentDedupeRedeliveredOrder(t *testing.T) {
 
 	start := func(name string, beforeCommit func(context.Context, int) error) (*payment.Service, func()) {
 		svc, err := payment.New(ctx, payment.Config{Common: common(cfg), Group: "payment-service", TransactionalID: "payment-dedupe",
-			Rules: payment.Rules{MinAmount: 1, MaxAmount: 10000, DefaultCreditLimit: 1000}}, testenv.Logger(t).With("instance", name))
+			Rules: payment.Rules{MinAmount: 1, MaxAmount: 10000, DefaultCreditLimit: 1000}}, testenv.Logger(t).With("instance", name),
+			platform.WithBeforeCommit(beforeCommit))
 		if err != nil {
 			t.Fatal(err)
 		}
-		svc.BeforeCommit = beforeCommit
 		stop := testenv.Run(t, name, svc.Run)
 		testenv.WaitFor(t, 60*time.Second, name+" ready", func() bool { return svc.Ready.Check() == nil })
 		return svc, stop

@@ -16,7 +16,7 @@ import (
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	"github.com/kafka-enterprise-orders/orders/gen/orders/v1/ordersv1connect"
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/app"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/catalog"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
 	"github.com/kafka-enterprise-orders/orders/internal/kafka"
@@ -41,12 +41,12 @@ type platformUnderTest struct {
 	stop func()
 }
 
-func common(cfg kafka.Config) app.Common { return app.Common{Kafka: cfg} }
+func common(cfg kafka.Config) platform.Common { return platform.Common{Kafka: cfg} }
 
 // startPlatform publishes the seeded customers (as pg-source would), then
 // starts every service in-process, and an HTTP server for OrderService.
 // crash, when set, gives each transactional worker (payment, fraud,
-// analytics) its BeforeCommit.
+// analytics) its before-commit hook.
 func startPlatform(t *testing.T, crash func(worker string) func(ctx context.Context, batch int) error) *platformUnderTest {
 	t.Helper()
 	cfg, _ := testenv.Kafka(t)
@@ -64,23 +64,20 @@ func startPlatform(t *testing.T, crash func(worker string) func(ctx context.Cont
 	}
 	pc := payment.Config{Common: common(cfg), Group: "payment-service", TransactionalID: "payment-test",
 		Rules: payment.Rules{MinAmount: 1, MaxAmount: 10000, DefaultCreditLimit: 1000, FailureRate: 0}}
-	if p.payment, err = payment.New(ctx, pc, log.With("service", "payment")); err != nil {
+	hook := func(worker string) platform.Option {
+		if crash == nil {
+			return platform.WithBeforeCommit(nil)
+		}
+		return platform.WithBeforeCommit(crash(worker))
+	}
+	if p.payment, err = payment.New(ctx, pc, log.With("service", "payment"), hook("payment")); err != nil {
 		t.Fatal(err)
 	}
-	if crash != nil {
-		p.payment.BeforeCommit = crash("payment")
-	}
-	if p.fraud, err = fraud.New(ctx, fraud.Config{Common: common(cfg), Group: "fraud-service", TransactionalID: "fraud-test"}, log.With("service", "fraud")); err != nil {
+	if p.fraud, err = fraud.New(ctx, fraud.Config{Common: common(cfg), Group: "fraud-service", TransactionalID: "fraud-test"}, log.With("service", "fraud"), hook("fraud")); err != nil {
 		t.Fatal(err)
 	}
-	if crash != nil {
-		p.fraud.BeforeCommit = crash("fraud")
-	}
-	if p.analytics, err = analytics.New(ctx, analytics.Config{Common: common(cfg), Group: "analytics-service", TransactionalID: "analytics-test"}, log.With("service", "analytics")); err != nil {
+	if p.analytics, err = analytics.New(ctx, analytics.Config{Common: common(cfg), Group: "analytics-service", TransactionalID: "analytics-test"}, log.With("service", "analytics"), hook("analytics")); err != nil {
 		t.Fatal(err)
-	}
-	if crash != nil {
-		p.analytics.BeforeCommit = crash("analytics")
 	}
 
 	stops := []func(){

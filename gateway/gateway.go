@@ -27,7 +27,7 @@ import (
 	fraudv1 "github.com/kafka-enterprise-orders/orders/gen/fraud/v1"
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/app"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
 	"github.com/kafka-enterprise-orders/orders/internal/rpc"
 )
@@ -47,7 +47,7 @@ type Config struct {
 	PaymentURL   string
 	FraudURL     string
 	AnalyticsURL string
-	app.Logging
+	platform.Logging
 }
 
 // Register adds the gateway's options.

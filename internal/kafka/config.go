@@ -40,14 +40,22 @@ type Config struct {
 	StallTimeout time.Duration
 }
 
+// DefaultConfig is a local cluster's: one broker and a registry on
+// localhost, schemas registered on first use.
+func DefaultConfig() Config {
+	return Config{Brokers: "localhost:9092", SchemaRegistryURL: "http://localhost:8081", AutoRegister: true,
+		Partitions: 3, ReplicationFactor: 1, StallTimeout: DefaultStallTimeout}
+}
+
 // Register adds the shared Kafka flags to a config set.
 func (c *Config) Register(s *config.Set) {
-	s.String(&c.Brokers, "kafka-brokers", "localhost:9092", "Kafka bootstrap servers, comma-separated")
-	s.String(&c.SchemaRegistryURL, "schema-registry-url", "http://localhost:8081", "Confluent Schema Registry URL")
-	s.Bool(&c.AutoRegister, "auto-register-schemas", true, "register protobuf schemas on first use (turn off in production)")
-	s.Int(&c.Partitions, "topic-partitions", 3, "partitions of topics this service creates")
-	s.Int(&c.ReplicationFactor, "topic-replication-factor", 1, "replication factor of topics this service creates")
-	s.Duration(&c.StallTimeout, "stall-timeout", DefaultStallTimeout, "report a consumer group stalled (not ready) after this long without committed progress while records wait")
+	d := DefaultConfig()
+	s.String(&c.Brokers, "kafka-brokers", d.Brokers, "Kafka bootstrap servers, comma-separated")
+	s.String(&c.SchemaRegistryURL, "schema-registry-url", d.SchemaRegistryURL, "Confluent Schema Registry URL")
+	s.Bool(&c.AutoRegister, "auto-register-schemas", d.AutoRegister, "register protobuf schemas on first use (turn off in production)")
+	s.Int(&c.Partitions, "topic-partitions", d.Partitions, "partitions of topics this service creates")
+	s.Int(&c.ReplicationFactor, "topic-replication-factor", d.ReplicationFactor, "replication factor of topics this service creates")
+	s.Duration(&c.StallTimeout, "stall-timeout", d.StallTimeout, "report a consumer group stalled (not ready) after this long without committed progress while records wait")
 	s.Pairs(c.setProperty, "kafka-property", "librdkafka property for every Kafka client, key=value, repeatable (e.g. security.protocol=SASL_SSL)")
 }
 

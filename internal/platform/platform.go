@@ -11,37 +11,29 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"time"
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
-	"github.com/kafka-enterprise-orders/orders/internal/app"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
 	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/rpc"
 )
 
-// SummaryInterval is how often the info-level summary line is logged.
-var SummaryInterval = 10 * time.Second
-
 // Base holds a service's shared machinery.
 type Base struct {
 	Name   string
-	Common app.Common
+	Common Common
 	Log    *slog.Logger
 	Topics *events.Topics
 	Server *rpc.Server
-	Ready  *app.Readiness
-	Stats  *app.Stats
+	Ready  *Readiness
+	Stats  *Stats
 	// Tables are run for the life of the service and synced by SyncTables.
 	Tables kafka.TableSet
 
-	// Listener, when set before Run, is served instead of Common.Listen
-	// (the dev stack and tests bind their own).
-	Listener net.Listener
-
+	opts    options
 	workers []worker
 	closers []func(context.Context) error
 }
@@ -51,27 +43,37 @@ type worker struct {
 	fn   func(context.Context) error
 }
 
-// New opens the topics and creates those the service owns (with their
-// dead-letter topics); conditions name what readiness waits for.
-func New(ctx context.Context, name string, common app.Common, log *slog.Logger, owned []kafka.TopicSpec, conditions ...string) (*Base, error) {
+// New opens the topics and creates those the service owns (Owns), with
+// their dead-letter topics.
+func New(ctx context.Context, name string, common Common, log *slog.Logger, opts ...Option) (*Base, error) {
+	o := newOptions(opts)
 	common.Kafka.ClientID = name
 	common.Kafka.Logger = log
 	topics, err := events.Open(common.Kafka)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if len(owned) > 0 {
-		if err := kafka.EnsureTopics(ctx, common.Kafka, true, owned...); err != nil {
+	if len(o.owned) > 0 {
+		if err := kafka.EnsureTopics(ctx, common.Kafka, true, o.owned...); err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 	}
 	b := &Base{
 		Name: name, Common: common, Log: log, Topics: topics,
-		Server: rpc.NewServer(log), Ready: app.NewReadiness(conditions...), Stats: app.NewStats(),
+		Server: rpc.NewServer(log), Ready: NewReadiness(o.conditions...), Stats: NewStats(), opts: o,
 	}
 	b.Server.SetReady(b.Ready.Check)
 	return b, nil
 }
+
+// BeforeCommit is the hook given by WithBeforeCommit, or nil: services
+// pass it to their exactly-once loops.
+func (b *Base) BeforeCommit() func(ctx context.Context, batch int) error {
+	return b.opts.beforeCommit
+}
+
+// CheckReady returns nil once the service is ready, else why not.
+func (b *Base) CheckReady() error { return b.Ready.Check() }
 
 // Kafka returns the service's Kafka config (client id and logger set).
 func (b *Base) Kafka() kafka.Config { return b.Common.Kafka }
@@ -122,7 +124,7 @@ func (b *Base) Handler() http.Handler { return b.Server.Handler() }
 // configured) the RPC server until ctx ends or one of them fails, then
 // closes what the service opened.
 func (b *Base) Run(ctx context.Context) error {
-	g := app.NewGroup(ctx)
+	g := NewGroup(ctx)
 	for _, t := range b.Tables {
 		g.Go("table "+t.Name(), t.Run)
 	}
@@ -130,12 +132,12 @@ func (b *Base) Run(ctx context.Context) error {
 		g.Go(w.name, w.fn)
 	}
 	switch {
-	case b.Listener != nil:
-		g.Go("rpc", func(ctx context.Context) error { return b.Server.ServeListener(ctx, b.Listener) })
+	case b.opts.listener != nil:
+		g.Go("rpc", func(ctx context.Context) error { return b.Server.ServeListener(ctx, b.opts.listener) })
 	case b.Common.Listen != "":
 		g.Go("rpc", func(ctx context.Context) error { return b.Server.Serve(ctx, b.Common.Listen) })
 	}
-	g.Go("summary", func(ctx context.Context) error { return b.Stats.LogEvery(ctx, b.Log, SummaryInterval) })
+	g.Go("summary", func(ctx context.Context) error { return b.Stats.LogEvery(ctx, b.Log, b.opts.summaryEvery) })
 	b.Log.Info("started")
 	err := g.Wait()
 	cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

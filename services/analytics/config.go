@@ -11,9 +11,9 @@
 package analytics
 
 import (
-	"github.com/kafka-enterprise-orders/orders/internal/app"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
 	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
 )
 
 // DefaultListen is the service's default RPC address.
@@ -21,14 +21,20 @@ const DefaultListen = "127.0.0.1:7004"
 
 // Config configures the service.
 type Config struct {
-	app.Common
+	platform.Common
 	Group           string
 	TransactionalID string
 }
 
+// DefaultConfig returns the service's defaults, those of its flags.
+func DefaultConfig() Config {
+	return Config{Common: platform.DefaultCommon(DefaultListen), Group: Name, TransactionalID: Name + "-" + kafka.Hostname()}
+}
+
 // Register adds the service's options.
 func (c *Config) Register(s *config.Set) {
+	d := DefaultConfig()
 	c.Common.Register(s, DefaultListen)
-	s.String(&c.Group, "group", "analytics-service", "consumer group id (the repartition stage adds \"-repartition\")")
-	s.String(&c.TransactionalID, "transactional-id", "analytics-service-"+kafka.Hostname(), "Kafka transactional.id prefix of this instance: unique, stable across restarts")
+	s.String(&c.Group, "group", d.Group, "consumer group id (the repartition stage adds \"-repartition\")")
+	s.String(&c.TransactionalID, "transactional-id", d.TransactionalID, "Kafka transactional.id prefix of this instance: unique, stable across restarts")
 }

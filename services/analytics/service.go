@@ -23,6 +23,10 @@ const (
 	assigned = "consumers assigned"
 )
 
+// Name is the service's name: its logs, Kafka client ids and health
+// endpoint say it.
+const Name = "analytics-service"
+
 // Service is a wired analytics-service; Run starts it.
 type Service struct {
 	*platform.Base
@@ -31,18 +35,16 @@ type Service struct {
 	view    *store.Sorted[*analyticsv1.CountryStats]
 	updates *broadcast.Hub[*analyticsv1.CountryStats]
 	now     func() time.Time
-	// BeforeCommit is passed to both transactional stages: the
-	// fault-injection seam of the crash tests. Set it before Run.
-	BeforeCommit func(ctx context.Context, batch int) error
 }
 
 // New wires the service.
-func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
-	base, err := platform.New(ctx, "analytics-service", cfg.Common, log, []kafka.TopicSpec{
-		{Name: events.OrdersTopic},
-		{Name: events.OrdersByCountryTopic},
-		{Name: events.OrderAnalyticsTopic, Compact: true},
-	}, restored, assigned)
+func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Option) (*Service, error) {
+	base, err := platform.New(ctx, Name, cfg.Common, log, append([]platform.Option{
+		platform.Owns(kafka.TopicSpec{Name: events.OrdersTopic},
+			kafka.TopicSpec{Name: events.OrdersByCountryTopic},
+			kafka.TopicSpec{Name: events.OrderAnalyticsTopic, Compact: true}),
+		platform.WaitsFor(restored, assigned),
+	}, opts...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +83,7 @@ func (s *Service) applyStats(rec kafka.Record[*analyticsv1.CountryStats]) {
 func (s *Service) repartition(ctx context.Context) error {
 	opts := kafka.TransformOptions{
 		Group: s.cfg.Group + "-repartition", TransactionalID: s.cfg.TransactionalID + "-repartition",
-		BeforeCommit: s.BeforeCommit, Stall: s.WatchGroup(),
+		BeforeCommit: s.BeforeCommit(), Stall: s.WatchGroup(),
 	}
 	return kafka.RunTransform(ctx, s.Kafka(), opts, s.Topics.Orders, nil,
 		func(_ context.Context, rec kafka.Record[*ordersv1.Order]) ([]*ckafka.Message, error) {
@@ -114,7 +116,7 @@ func (s *Service) aggregate(ctx context.Context) error {
 			return nil
 		},
 		EndBatch:     s.publishChanges,
-		BeforeCommit: s.BeforeCommit,
+		BeforeCommit: s.BeforeCommit(),
 		Stall:        s.WatchGroup(),
 	}
 	return kafka.RunTransform(ctx, s.Kafka(), opts, s.Topics.OrdersByCountry, nil, s.count)

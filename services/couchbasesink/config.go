@@ -6,9 +6,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/kafka-enterprise-orders/orders/internal/app"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
 )
 
 // DefaultListen is the service's default RPC (health and readiness) address.
@@ -22,7 +22,7 @@ const (
 
 // Config configures the service.
 type Config struct {
-	app.Common
+	platform.Common
 	Couchbase Couchbase
 	// Topics are the topics to copy into Couchbase (see SupportedTopics).
 	Topics []string
@@ -44,19 +44,31 @@ type Couchbase struct {
 	CreateBucket bool
 }
 
+// DefaultConfig returns the service's defaults, those of its flags: a
+// local Couchbase, `order-analytics` into bucket order_analytics.
+func DefaultConfig() Config {
+	return Config{
+		Common: platform.DefaultCommon(DefaultListen),
+		Couchbase: Couchbase{URL: "couchbase://127.0.0.1", Username: "Administrator", Password: "password",
+			Bucket: "order_analytics", Scope: DefaultScope, Collection: DefaultCollection},
+		Topics: []string{events.OrderAnalyticsTopic}, Group: Name,
+	}
+}
+
 // Register adds the service's options.
 func (c *Config) Register(s *config.Set) {
+	d := DefaultConfig()
 	c.Common.Register(s, DefaultListen)
-	s.String(&c.Couchbase.URL, "couchbase-url", "couchbase://127.0.0.1", "Couchbase connection string")
-	s.String(&c.Couchbase.Username, "couchbase-username", "Administrator", "Couchbase user")
-	s.String(&c.Couchbase.Password, "couchbase-password", "password", "Couchbase password")
-	s.String(&c.Couchbase.Bucket, "couchbase-bucket", "order_analytics", "bucket the documents are written to")
-	s.String(&c.Couchbase.Scope, "couchbase-scope", DefaultScope, "scope of the collection in the bucket")
-	s.String(&c.Couchbase.Collection, "couchbase-collection", DefaultCollection, "collection the documents are written to")
-	s.List(&c.Topics, "topics", []string{events.OrderAnalyticsTopic},
+	s.String(&c.Couchbase.URL, "couchbase-url", d.Couchbase.URL, "Couchbase connection string")
+	s.String(&c.Couchbase.Username, "couchbase-username", d.Couchbase.Username, "Couchbase user")
+	s.String(&c.Couchbase.Password, "couchbase-password", d.Couchbase.Password, "Couchbase password")
+	s.String(&c.Couchbase.Bucket, "couchbase-bucket", d.Couchbase.Bucket, "bucket the documents are written to")
+	s.String(&c.Couchbase.Scope, "couchbase-scope", d.Couchbase.Scope, "scope of the collection in the bucket")
+	s.String(&c.Couchbase.Collection, "couchbase-collection", d.Couchbase.Collection, "collection the documents are written to")
+	s.List(&c.Topics, "topics", d.Topics,
 		"topics to copy, comma-separated; one of "+strings.Join(SupportedTopics(), ", "))
-	s.String(&c.Group, "group", "couchbase-sink", "consumer group id")
-	s.Bool(&c.Couchbase.CreateBucket, "create-bucket", false, "create the bucket (and scope and collection) if missing: for dev and tests")
+	s.String(&c.Group, "group", d.Group, "consumer group id")
+	s.Bool(&c.Couchbase.CreateBucket, "create-bucket", d.Couchbase.CreateBucket, "create the bucket (and scope and collection) if missing: for dev and tests")
 }
 
 // Validate checks option combinations the flags cannot.

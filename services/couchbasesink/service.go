@@ -19,6 +19,10 @@ const connected = "couchbase bucket connected"
 // assigned is the readiness condition of one topic's consumer.
 func assigned(topic string) string { return "consumer " + topic + " assigned" }
 
+// Name is the service's name: its logs, Kafka client ids and health
+// endpoint say it.
+const Name = "couchbase-sink"
+
 // Service is a wired couchbase-sink; Run starts it.
 type Service struct {
 	*platform.Base
@@ -35,7 +39,7 @@ type Service struct {
 // New wires the service. It connects lazily: an unreachable cluster or a
 // missing bucket delays readiness and the writes, which are retried, rather
 // than failing the start.
-func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
+func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Option) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -43,7 +47,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
 	for _, t := range cfg.Topics {
 		conditions = append(conditions, assigned(t))
 	}
-	base, err := platform.New(ctx, "couchbase-sink", cfg.Common, log, topicSpecs(cfg.Topics), conditions...)
+	base, err := platform.New(ctx, Name, cfg.Common, log, append([]platform.Option{
+		platform.Owns(topicSpecs(cfg.Topics)...),
+		platform.WaitsFor(conditions...),
+	}, opts...)...)
 	if err != nil {
 		return nil, err
 	}

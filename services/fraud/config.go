@@ -9,9 +9,9 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/kafka-enterprise-orders/orders/internal/app"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
 	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
 )
 
 // DefaultListen is the service's default RPC address.
@@ -19,19 +19,25 @@ const DefaultListen = "127.0.0.1:7003"
 
 // Config configures the service.
 type Config struct {
-	app.Common
+	platform.Common
 	// RulesFile is a JSON rules file; empty uses DefaultRules.
 	RulesFile       string
 	Group           string
 	TransactionalID string
 }
 
+// DefaultConfig returns the service's defaults, those of its flags.
+func DefaultConfig() Config {
+	return Config{Common: platform.DefaultCommon(DefaultListen), Group: Name, TransactionalID: Name + "-" + kafka.Hostname()}
+}
+
 // Register adds the service's options.
 func (c *Config) Register(s *config.Set) {
+	d := DefaultConfig()
 	c.Common.Register(s, DefaultListen)
-	s.String(&c.RulesFile, "rules", "", "JSON rules file (see services/fraud/testdata/rules.json); empty uses the built-in rules")
-	s.String(&c.Group, "group", "fraud-service", "consumer group id")
-	s.String(&c.TransactionalID, "transactional-id", "fraud-service-"+kafka.Hostname(), "Kafka transactional.id of this instance: unique, stable across restarts")
+	s.String(&c.RulesFile, "rules", d.RulesFile, "JSON rules file (see services/fraud/testdata/rules.json); empty uses the built-in rules")
+	s.String(&c.Group, "group", d.Group, "consumer group id")
+	s.String(&c.TransactionalID, "transactional-id", d.TransactionalID, "Kafka transactional.id of this instance: unique, stable across restarts")
 }
 
 // LoadRules reads the configured rules file, or returns the defaults.

@@ -24,6 +24,10 @@ const (
 	assigned = "consumer assigned"
 )
 
+// Name is the service's name: its logs, Kafka client ids and health
+// endpoint say it.
+const Name = "fraud-service"
+
 // Service is a wired fraud-service; Run starts it.
 type Service struct {
 	*platform.Base
@@ -32,19 +36,18 @@ type Service struct {
 	engine    *Engine
 	alerts    *store.Recent[*fraudv1.FraudAlert]
 	customers *directory.Directory
-	// BeforeCommit is passed to the transactional loop: the fault-injection
-	// seam of the crash tests. Set it before Run.
-	BeforeCommit func(ctx context.Context, batch int) error
 }
 
 // New wires the service.
-func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
+func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Option) (*Service, error) {
 	rules, err := cfg.LoadRules()
 	if err != nil {
 		return nil, err
 	}
-	base, err := platform.New(ctx, "fraud-service", cfg.Common, log,
-		[]kafka.TopicSpec{{Name: events.OrdersTopic}, {Name: events.FraudAlertsTopic}, {Name: events.CustomersTopic, Compact: true}}, restored, assigned)
+	base, err := platform.New(ctx, Name, cfg.Common, log, append([]platform.Option{
+		platform.Owns(kafka.TopicSpec{Name: events.OrdersTopic}, kafka.TopicSpec{Name: events.FraudAlertsTopic}, kafka.TopicSpec{Name: events.CustomersTopic, Compact: true}),
+		platform.WaitsFor(restored, assigned),
+	}, opts...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +72,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
 func (s *Service) work(ctx context.Context) error {
 	synced := s.SyncOnAssign(assigned)
 	opts := kafka.TransformOptions{
-		Group: s.cfg.Group, TransactionalID: s.cfg.TransactionalID, BeforeCommit: s.BeforeCommit,
+		Group: s.cfg.Group, TransactionalID: s.cfg.TransactionalID, BeforeCommit: s.BeforeCommit(),
 		Stall: s.WatchGroup(),
 		OnAssign: func(ctx context.Context, parts []ckafka.TopicPartition) error {
 			if err := s.recall(ctx, parts); err != nil {

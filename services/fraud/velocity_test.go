@@ -13,7 +13,7 @@ import (
 
 	fraudv1 "github.com/kafka-enterprise-orders/orders/gen/fraud/v1"
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/app"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
 	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
@@ -35,7 +35,7 @@ func TestVelocityHistorySurvivesRestart(t *testing.T) {
 	if err := os.WriteFile(rules, []byte(`{"velocity": {"enabled": true, "score": 30, "max_orders": 3, "window": "10m"}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	fcfg := fraud.Config{Common: app.Common{Kafka: cfg}, RulesFile: rules, Group: "fraud-service", TransactionalID: "fraud-velocity-test"}
+	fcfg := fraud.Config{Common: platform.Common{Kafka: cfg}, RulesFile: rules, Group: "fraud-service", TransactionalID: "fraud-velocity-test"}
 	prod, err := kafka.NewProducer(cfg, "orders")
 	if err != nil {
 		t.Fatal(err)

@@ -9,9 +9,9 @@ import (
 	"errors"
 	"time"
 
-	"github.com/kafka-enterprise-orders/orders/internal/app"
 	"github.com/kafka-enterprise-orders/orders/internal/catalog"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
 )
 
 // DefaultListen is the service's default RPC address.
@@ -19,7 +19,7 @@ const DefaultListen = "127.0.0.1:7001"
 
 // Config configures the service.
 type Config struct {
-	app.Common
+	platform.Common
 	// Rate is synthetic orders per second; 0 with Interval 0 disables the
 	// generator; a negative rate means flat out.
 	Rate float64
@@ -33,14 +33,21 @@ type Config struct {
 	Customers int
 }
 
+// DefaultConfig returns the service's defaults, those of its flags: one
+// synthetic order a second.
+func DefaultConfig() Config {
+	return Config{Common: platform.DefaultCommon(DefaultListen), Rate: 1, Seed: 1, Customers: catalog.DefaultCustomers}
+}
+
 // Register adds the service's options.
 func (c *Config) Register(s *config.Set) {
+	d := DefaultConfig()
 	c.Common.Register(s, DefaultListen)
-	s.Float64(&c.Rate, "rate", 1, "synthetic orders per second; 0 turns the generator off, -1 runs flat out")
-	s.Duration(&c.Interval, "interval", 0, "one synthetic order every interval (overrides --rate), e.g. 5s")
-	s.Int(&c.Count, "count", 0, "stop generating after this many orders; 0 = no limit")
-	s.Int64(&c.Seed, "seed", 1, "random seed of the synthetic generator")
-	s.Int(&c.Customers, "customers", catalog.DefaultCustomers, "number of seeded customers to draw from")
+	s.Float64(&c.Rate, "rate", d.Rate, "synthetic orders per second; 0 turns the generator off, -1 runs flat out")
+	s.Duration(&c.Interval, "interval", d.Interval, "one synthetic order every interval (overrides --rate), e.g. 5s")
+	s.Int(&c.Count, "count", d.Count, "stop generating after this many orders; 0 = no limit")
+	s.Int64(&c.Seed, "seed", d.Seed, "random seed of the synthetic generator")
+	s.Int(&c.Customers, "customers", d.Customers, "number of seeded customers to draw from")
 }
 
 // Validate checks option combinations the flags cannot.

@@ -18,6 +18,10 @@ import (
 
 const restored = "order view restored"
 
+// Name is the service's name: its logs, Kafka client ids and health
+// endpoint say it.
+const Name = "order-producer"
+
 // Service is a wired order-producer; Run starts it.
 type Service struct {
 	*platform.Base
@@ -27,12 +31,14 @@ type Service struct {
 }
 
 // New wires the service: topics, producer, view tables and RPC handler.
-func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
+func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Option) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	base, err := platform.New(ctx, "order-producer", cfg.Common, log,
-		[]kafka.TopicSpec{{Name: events.OrdersTopic}, {Name: events.PaymentsTopic}, {Name: events.FraudAlertsTopic}}, restored)
+	base, err := platform.New(ctx, Name, cfg.Common, log, append([]platform.Option{
+		platform.Owns(kafka.TopicSpec{Name: events.OrdersTopic}, kafka.TopicSpec{Name: events.PaymentsTopic}, kafka.TopicSpec{Name: events.FraudAlertsTopic}),
+		platform.WaitsFor(restored),
+	}, opts...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -10,9 +10,9 @@ import (
 	"errors"
 	"time"
 
-	"github.com/kafka-enterprise-orders/orders/internal/app"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
 	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
 )
 
 // DefaultListen is the service's default RPC address.
@@ -20,7 +20,7 @@ const DefaultListen = "127.0.0.1:7002"
 
 // Config configures the service.
 type Config struct {
-	app.Common
+	platform.Common
 	Rules Rules
 	// Group is the consumer group of the payment workers.
 	Group string
@@ -34,18 +34,29 @@ type Config struct {
 	TransactionTimeout time.Duration
 }
 
+// DefaultConfig returns the service's defaults, those of its flags.
+func DefaultConfig() Config {
+	return Config{
+		Common: platform.DefaultCommon(DefaultListen),
+		Rules:  Rules{MinAmount: 1, MaxAmount: 10000, DefaultCreditLimit: 1000, FailureRate: 0.02, Seed: 1},
+		Group:  Name, TransactionalID: Name + "-" + kafka.Hostname(),
+		BatchLinger: 50 * time.Millisecond, TransactionTimeout: 30 * time.Second,
+	}
+}
+
 // Register adds the service's options.
 func (c *Config) Register(s *config.Set) {
+	d := DefaultConfig()
 	c.Common.Register(s, DefaultListen)
-	s.Float64(&c.Rules.MinAmount, "min-amount", 1, "smallest authorizable order, in EUR (other currencies at reference rates)")
-	s.Float64(&c.Rules.MaxAmount, "max-amount", 10000, "largest authorizable order, in EUR (other currencies at reference rates)")
-	s.Float64(&c.Rules.DefaultCreditLimit, "default-credit-limit", 1000, "credit limit, in EUR, of customers not in the customers table")
-	s.Float64(&c.Rules.FailureRate, "failure-rate", 0.02, "share of otherwise valid payments the simulated processor declines (0-1)")
-	s.Int64(&c.Rules.Seed, "seed", 1, "seed of the simulated processor's failures")
-	s.String(&c.Group, "group", "payment-service", "consumer group id")
-	s.String(&c.TransactionalID, "transactional-id", "payment-service-"+kafka.Hostname(), "Kafka transactional.id of this instance: unique, stable across restarts")
-	s.Duration(&c.BatchLinger, "batch-linger", 50*time.Millisecond, "how long one transaction collects orders: longer means fewer, larger transactions")
-	s.Duration(&c.TransactionTimeout, "transaction-timeout", 30*time.Second, "how long a transaction may stay open before its coordinator aborts it (transaction.timeout.ms)")
+	s.Float64(&c.Rules.MinAmount, "min-amount", d.Rules.MinAmount, "smallest authorizable order, in EUR (other currencies at reference rates)")
+	s.Float64(&c.Rules.MaxAmount, "max-amount", d.Rules.MaxAmount, "largest authorizable order, in EUR (other currencies at reference rates)")
+	s.Float64(&c.Rules.DefaultCreditLimit, "default-credit-limit", d.Rules.DefaultCreditLimit, "credit limit, in EUR, of customers not in the customers table")
+	s.Float64(&c.Rules.FailureRate, "failure-rate", d.Rules.FailureRate, "share of otherwise valid payments the simulated processor declines (0-1)")
+	s.Int64(&c.Rules.Seed, "seed", d.Rules.Seed, "seed of the simulated processor's failures")
+	s.String(&c.Group, "group", d.Group, "consumer group id")
+	s.String(&c.TransactionalID, "transactional-id", d.TransactionalID, "Kafka transactional.id of this instance: unique, stable across restarts")
+	s.Duration(&c.BatchLinger, "batch-linger", d.BatchLinger, "how long one transaction collects orders: longer means fewer, larger transactions")
+	s.Duration(&c.TransactionTimeout, "transaction-timeout", d.TransactionTimeout, "how long a transaction may stay open before its coordinator aborts it (transaction.timeout.ms)")
 }
 
 // Validate checks option combinations the flags cannot.

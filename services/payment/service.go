@@ -22,6 +22,10 @@ const (
 	assigned = "consumer assigned"
 )
 
+// Name is the service's name: its logs, Kafka client ids and health
+// endpoint say it.
+const Name = "payment-service"
+
 // Service is a wired payment-service; Run starts it.
 type Service struct {
 	*platform.Base
@@ -29,18 +33,17 @@ type Service struct {
 	state     *State
 	customers *directory.Directory
 	now       func() time.Time
-	// BeforeCommit is passed to the transactional loop: the fault-injection
-	// seam of the crash tests. Set it before Run.
-	BeforeCommit func(ctx context.Context, batch int) error
 }
 
 // New wires the service.
-func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
+func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Option) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	base, err := platform.New(ctx, "payment-service", cfg.Common, log,
-		[]kafka.TopicSpec{{Name: events.OrdersTopic}, {Name: events.PaymentsTopic}, {Name: events.CustomersTopic, Compact: true}}, restored, assigned)
+	base, err := platform.New(ctx, Name, cfg.Common, log, append([]platform.Option{
+		platform.Owns(kafka.TopicSpec{Name: events.OrdersTopic}, kafka.TopicSpec{Name: events.PaymentsTopic}, kafka.TopicSpec{Name: events.CustomersTopic, Compact: true}),
+		platform.WaitsFor(restored, assigned),
+	}, opts...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +67,7 @@ func (s *Service) work(ctx context.Context) error {
 		// Payments committed by earlier owners of these partitions are
 		// known before their orders are seen again.
 		OnAssign:     s.SyncOnAssign(assigned),
-		BeforeCommit: s.BeforeCommit,
+		BeforeCommit: s.BeforeCommit(),
 		Stall:        s.WatchGroup(),
 	}
 	return kafka.RunTransform(ctx, s.Kafka(), opts, s.Topics.Orders, s.state.ResetPending, s.authorize)

@@ -16,8 +16,8 @@ import (
 	"errors"
 	"regexp"
 
-	"github.com/kafka-enterprise-orders/orders/internal/app"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
 )
 
 // DefaultListen is the service's default health and readiness address.
@@ -25,7 +25,7 @@ const DefaultListen = "127.0.0.1:7005"
 
 // Config configures pg-source.
 type Config struct {
-	app.Common
+	platform.Common
 	// DatabaseURL is a postgres:// URL of a user with the REPLICATION
 	// attribute (or a superuser) on a server with wal_level=logical.
 	DatabaseURL string
@@ -33,12 +33,19 @@ type Config struct {
 	Slot        string
 }
 
+// DefaultConfig returns the service's defaults, those of its flags; the
+// database URL has none.
+func DefaultConfig() Config {
+	return Config{Common: platform.DefaultCommon(DefaultListen), Publication: "orders_cdc", Slot: "orders_pg_source"}
+}
+
 // Register adds pg-source's options.
 func (c *Config) Register(s *config.Set) {
+	d := DefaultConfig()
 	c.Common.Register(s, DefaultListen)
 	s.RequiredString(&c.DatabaseURL, "database-url", "Postgres URL, e.g. postgres://postgres@127.0.0.1:5432/orders (wal_level=logical)")
-	s.String(&c.Publication, "publication", "orders_cdc", "publication of the captured tables (created when missing)")
-	s.String(&c.Slot, "slot", "orders_pg_source", "logical replication slot (created when missing, then snapshotted)")
+	s.String(&c.Publication, "publication", d.Publication, "publication of the captured tables (created when missing)")
+	s.String(&c.Slot, "slot", d.Slot, "logical replication slot (created when missing, then snapshotted)")
 }
 
 var identifier = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)

@@ -11,7 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/app"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/catalog"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
 	"github.com/kafka-enterprise-orders/orders/internal/kafka"
@@ -78,7 +78,7 @@ func newHarness(t testing.TB) *harness {
 // start runs a pg-source until the returned stop is called.
 func (h *harness) start() (stop func()) {
 	h.t.Helper()
-	cfg := pgsource.Config{Common: app.Common{Kafka: h.kcfg}, DatabaseURL: h.dbURL, Publication: "orders_cdc", Slot: "orders_pg_source"}
+	cfg := pgsource.Config{Common: platform.Common{Kafka: h.kcfg}, DatabaseURL: h.dbURL, Publication: "orders_cdc", Slot: "orders_pg_source"}
 	svc, err := pgsource.New(context.Background(), cfg, testenv.Logger(h.t).With("service", "pg-source"))
 	if err != nil {
 		h.t.Fatal(err)

@@ -14,6 +14,10 @@ import (
 
 const streaming = "streaming changes"
 
+// Name is the service's name: its logs, Kafka client ids and health
+// endpoint say it.
+const Name = "pg-source"
+
 // Service is a wired pg-source; Run starts it.
 type Service struct {
 	*platform.Base
@@ -23,12 +27,14 @@ type Service struct {
 }
 
 // New wires pg-source: the customers topic and its producer.
-func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
+func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Option) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	base, err := platform.New(ctx, "pg-source", cfg.Common, log,
-		[]kafka.TopicSpec{{Name: events.CustomersTopic, Compact: true}}, streaming)
+	base, err := platform.New(ctx, Name, cfg.Common, log, append([]platform.Option{
+		platform.Owns(kafka.TopicSpec{Name: events.CustomersTopic, Compact: true}),
+		platform.WaitsFor(streaming),
+	}, opts...)...)
 	if err != nil {
 		return nil, err
 	}

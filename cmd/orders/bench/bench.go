@@ -18,7 +18,7 @@ import (
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	analyticsv1 "github.com/kafka-enterprise-orders/orders/gen/analytics/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/app"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
 	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
@@ -167,7 +167,7 @@ func Pipeline(ctx context.Context, env *Env, n int) (Result, error) {
 		return Result{}, err
 	}
 	sctx, stop := context.WithCancel(ctx)
-	g := app.NewGroup(sctx)
+	g := platform.NewGroup(sctx)
 	defer func() { stop(); _ = g.Wait() }()
 	if err := startServices(ctx, env, g); err != nil {
 		return Result{}, err
@@ -199,20 +199,23 @@ func Pipeline(ctx context.Context, env *Env, n int) (Result, error) {
 
 // startServices runs payment, fraud and analytics in g and waits until
 // they are ready.
-func startServices(ctx context.Context, env *Env, g *app.Group) error {
+func startServices(ctx context.Context, env *Env, g *platform.Group) error {
 	sctx := g.Context()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	common := app.Common{Kafka: env.Kafka}
-	pay, err := payment.New(sctx, payment.Config{Common: common, Group: "payment-service", TransactionalID: "bench-payment",
-		Rules: payment.Rules{MinAmount: 1, MaxAmount: 10000, DefaultCreditLimit: 1000, FailureRate: 0.02, Seed: 1}}, quiet)
+	common := platform.Common{Kafka: env.Kafka} // no RPC endpoint
+	pcfg, fcfg, acfg := payment.DefaultConfig(), fraud.DefaultConfig(), analytics.DefaultConfig()
+	pcfg.Common, pcfg.TransactionalID = common, "bench-payment"
+	fcfg.Common, fcfg.TransactionalID = common, "bench-fraud"
+	acfg.Common, acfg.TransactionalID = common, "bench-analytics"
+	pay, err := payment.New(sctx, pcfg, quiet)
 	if err != nil {
 		return err
 	}
-	fr, err := fraud.New(sctx, fraud.Config{Common: common, Group: "fraud-service", TransactionalID: "bench-fraud"}, quiet)
+	fr, err := fraud.New(sctx, fcfg, quiet)
 	if err != nil {
 		return err
 	}
-	an, err := analytics.New(sctx, analytics.Config{Common: common, Group: "analytics-service", TransactionalID: "bench-analytics"}, quiet)
+	an, err := analytics.New(sctx, acfg, quiet)
 	if err != nil {
 		return err
 	}
@@ -251,7 +254,7 @@ func produceAll(ctx context.Context, cfg kafka.Config, msgs []*ckafka.Message) e
 
 // countOrders follows `order-analytics` and counts the orders its latest
 // per-country statistics add up to.
-func countOrders(g *app.Group, cfg kafka.Config, topics *events.Topics) *counter {
+func countOrders(g *platform.Group, cfg kafka.Config, topics *events.Topics) *counter {
 	c := &counter{}
 	var mu sync.Mutex
 	latest := map[string]int64{}

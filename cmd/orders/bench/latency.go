@@ -9,7 +9,7 @@ import (
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
-	"github.com/kafka-enterprise-orders/orders/internal/app"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
 	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 )
@@ -36,7 +36,7 @@ func Latency(ctx context.Context, env *Env, n, rate int) (LatencyResult, error) 
 		return LatencyResult{}, err
 	}
 	sctx, stop := context.WithCancel(ctx)
-	g := app.NewGroup(sctx)
+	g := platform.NewGroup(sctx)
 	defer func() { stop(); _ = g.Wait() }()
 	if err := startServices(ctx, env, g); err != nil {
 		return LatencyResult{}, err

@@ -13,7 +13,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/kafka-enterprise-orders/orders/internal/app"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
 )
 
@@ -107,7 +107,7 @@ type serviceRunner interface{ Run(context.Context) error }
 
 // runService builds a logger from the logging options and runs the service
 // that build wires.
-func runService(env Env, name string, logging *app.Logging, build func(context.Context, *slog.Logger) (serviceRunner, error)) Runner {
+func runService(env Env, name string, logging *platform.Logging, build func(context.Context, *slog.Logger) (serviceRunner, error)) Runner {
 	return func(ctx context.Context) error {
 		log, err := logging.Logger(env.Stderr, name)
 		if err != nil {

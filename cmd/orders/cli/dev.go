@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/kafka-enterprise-orders/orders/cmd/orders/devstack"
-	"github.com/kafka-enterprise-orders/orders/internal/app"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
 )
 
@@ -17,7 +17,7 @@ func devCommand() Command {
 		Synopsis: "the whole platform in one process: embedded Kafka, Schema Registry, Postgres, every service",
 		Setup: func(s *config.Set, env Env) Runner {
 			opts := devstack.Options{Ports: devstack.DefaultPorts()}
-			var logging app.Logging
+			var logging platform.Logging
 			s.String(&opts.DataDir, "data-dir", ".data", "where the broker's log and Postgres persist across restarts")
 			s.Float64(&opts.Rate, "rate", 1, "synthetic orders per second (0: none)")
 			s.Int64(&opts.Seed, "seed", 1, "seed of the synthetic orders")

@@ -18,7 +18,6 @@ import (
 
 	"github.com/kafka-enterprise-orders/orders/gateway"
 	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/app"
 	"github.com/kafka-enterprise-orders/orders/internal/catalog"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
 	"github.com/kafka-enterprise-orders/orders/internal/kafka"
@@ -135,89 +134,49 @@ func Run(ctx context.Context, opts Options, ready func(*Stack)) (err error) {
 
 	kcfg := kafka.Config{Brokers: st.Brokers, SchemaRegistryURL: st.RegistryURL, AutoRegister: true,
 		Partitions: 3, ReplicationFactor: max(opts.KafkaReplication, 1)}
-	common := app.Common{Kafka: kcfg}
-	g := app.NewGroup(ctx)
+	g := platform.NewGroup(ctx)
 	sctx := g.Context()
+	w := wiring{ctx: sctx, log: log, kafka: kcfg}
+	defer func() {
+		if err != nil {
+			w.closeUnserved()
+		}
+	}()
 	// Customers reach Kafka through pg-source's change capture when
 	// Postgres runs; without it the seeded catalog is published directly.
 	var pgSource *pgsource.Service
 	if st.DatabaseURL != "" {
-		pcfg := pgsource.Config{Common: common, DatabaseURL: st.DatabaseURL, Publication: "orders_cdc", Slot: "orders_pg_source"}
-		if pgSource, err = pgsource.New(sctx, pcfg, log.With("service", "pg-source")); err != nil {
+		cfg := pgsource.DefaultConfig()
+		cfg.DatabaseURL = st.DatabaseURL
+		if pgSource, st.PgSourceURL, err = wire(&w, pgsource.Name, opts.Ports.PgSource, cfg, pgsource.New); err != nil {
 			return err
 		}
 	} else if err := publishCatalog(sctx, kcfg); err != nil {
 		return err
 	}
-
-	listen := func(port int) (net.Listener, string, error) {
-		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
-		if err != nil {
-			return nil, "", fmt.Errorf("listen on port %d: %w", port, err)
-		}
-		return ln, "http://" + ln.Addr().String(), nil
-	}
-	type runner interface {
-		Run(context.Context) error
-	}
-	var services []struct {
-		name string
-		base *platform.Base
-		run  runner
-	}
-	add := func(name string, port int, base *platform.Base, r runner) (string, error) {
-		ln, url, err := listen(port)
-		if err != nil {
-			return "", err
-		}
-		base.Listener = ln
-		services = append(services, struct {
-			name string
-			base *platform.Base
-			run  runner
-		}{name, base, r})
-		return url, nil
-	}
-
-	if pgSource != nil {
-		if st.PgSourceURL, err = add("pg-source", opts.Ports.PgSource, pgSource.Base, pgSource); err != nil {
-			return err
-		}
-	}
 	if !opts.NoCouchbase {
-		sink, err := startCouchbase(sctx, common, st, log)
-		if err != nil {
+		if err := startCouchbase(&w, opts.Ports.CouchbaseSink, st); err != nil {
 			st.Skipped = append(st.Skipped, "Couchbase: "+err.Error())
-		} else {
-			if st.SinkURL, err = add("couchbase-sink", opts.Ports.CouchbaseSink, sink.Base, sink); err != nil {
-				return err
-			}
 		}
 	}
-	if st.Producer, err = orderproducer.New(sctx, orderproducer.Config{Common: common, Rate: opts.Rate, Seed: opts.Seed, Customers: catalog.DefaultCustomers}, log.With("service", "order-producer")); err != nil {
+	pcfg := orderproducer.DefaultConfig()
+	pcfg.Rate, pcfg.Seed = opts.Rate, opts.Seed
+	if st.Producer, st.OrderURL, err = wire(&w, orderproducer.Name, opts.Ports.Order, pcfg, orderproducer.New); err != nil {
 		return err
 	}
-	if st.OrderURL, err = add("order-producer", opts.Ports.Order, st.Producer.Base, st.Producer); err != nil {
+	paycfg := payment.DefaultConfig()
+	paycfg.TransactionalID = payment.Name + "-dev"
+	if st.Payment, st.PaymentURL, err = wire(&w, payment.Name, opts.Ports.Payment, paycfg, payment.New); err != nil {
 		return err
 	}
-	pcfg := payment.Config{Common: common, Group: "payment-service", TransactionalID: "payment-service-dev",
-		Rules: payment.Rules{MinAmount: 1, MaxAmount: 10000, DefaultCreditLimit: 1000, FailureRate: 0.02, Seed: 1}}
-	if st.Payment, err = payment.New(sctx, pcfg, log.With("service", "payment-service")); err != nil {
+	fcfg := fraud.DefaultConfig()
+	fcfg.TransactionalID = fraud.Name + "-dev"
+	if st.Fraud, st.FraudURL, err = wire(&w, fraud.Name, opts.Ports.Fraud, fcfg, fraud.New); err != nil {
 		return err
 	}
-	if st.PaymentURL, err = add("payment-service", opts.Ports.Payment, st.Payment.Base, st.Payment); err != nil {
-		return err
-	}
-	if st.Fraud, err = fraud.New(sctx, fraud.Config{Common: common, Group: "fraud-service", TransactionalID: "fraud-service-dev"}, log.With("service", "fraud-service")); err != nil {
-		return err
-	}
-	if st.FraudURL, err = add("fraud-service", opts.Ports.Fraud, st.Fraud.Base, st.Fraud); err != nil {
-		return err
-	}
-	if st.Analytics, err = analytics.New(sctx, analytics.Config{Common: common, Group: "analytics-service", TransactionalID: "analytics-service-dev"}, log.With("service", "analytics-service")); err != nil {
-		return err
-	}
-	if st.AnalyticsURL, err = add("analytics-service", opts.Ports.Analytics, st.Analytics.Base, st.Analytics); err != nil {
+	acfg := analytics.DefaultConfig()
+	acfg.TransactionalID = analytics.Name + "-dev"
+	if st.Analytics, st.AnalyticsURL, err = wire(&w, analytics.Name, opts.Ports.Analytics, acfg, analytics.New); err != nil {
 		return err
 	}
 	gw, err := gateway.New(sctx, gateway.Config{OrderURL: st.OrderURL, PaymentURL: st.PaymentURL, FraudURL: st.FraudURL, AnalyticsURL: st.AnalyticsURL}, log.With("service", "gateway"))
@@ -229,14 +188,15 @@ func Run(ctx context.Context, opts Options, ready func(*Stack)) (err error) {
 		return err
 	}
 	gw.Listener, st.GatewayURL = gln, gurl
+	services := w.services
 
 	// pg-source goes first: once it streams, its snapshot of the customers
 	// is in Kafka, so payment and fraud restore a complete customer table
 	// before their first order instead of judging it by the defaults.
 	for i, s := range services {
-		g.Go(s.name, s.run.Run)
+		g.Go(s.name, s.run)
 		if i == 0 && pgSource != nil {
-			if waitReady(sctx, pgSource.Base) != nil {
+			if waitReady(sctx, pgSource.CheckReady) != nil {
 				return g.Wait() // stopped, or pg-source failed: the group has its error
 			}
 		}
@@ -244,7 +204,7 @@ func Run(ctx context.Context, opts Options, ready func(*Stack)) (err error) {
 	g.Go("gateway", gw.Run)
 	g.Go("ready", func(ctx context.Context) error {
 		for _, s := range services {
-			if err := waitReady(ctx, s.base); err != nil {
+			if err := waitReady(ctx, s.ready); err != nil {
 				return fmt.Errorf("%s: %w", s.name, err)
 			}
 		}
@@ -256,9 +216,9 @@ func Run(ctx context.Context, opts Options, ready func(*Stack)) (err error) {
 	return g.Wait()
 }
 
-func waitReady(ctx context.Context, b *platform.Base) error {
+func waitReady(ctx context.Context, ready func() error) error {
 	for {
-		if b.Ready.Check() == nil {
+		if ready() == nil {
 			return nil
 		}
 		select {
@@ -328,26 +288,85 @@ func publishCatalog(ctx context.Context, cfg kafka.Config) error {
 	return prod.Close(ctx)
 }
 
-// startCouchbase starts the gocaves test cluster (stopped with ctx) and a
-// couchbase-sink writing `order-analytics` into it.
-func startCouchbase(ctx context.Context, common app.Common, st *Stack, log *slog.Logger) (*couchbasesink.Service, error) {
+// startCouchbase starts the gocaves test cluster (stopped with the
+// stack) and wires a couchbase-sink writing `order-analytics` into it.
+func startCouchbase(w *wiring, port int, st *Stack) error {
 	bin, err := caves.BinPath()
 	if err != nil {
-		return nil, fmt.Errorf("%w (build it with make bin/gocaves)", err)
+		return fmt.Errorf("%w (build it with make bin/gocaves)", err)
 	}
-	proc, err := caves.StartProcess(ctx, bin)
+	proc, err := caves.StartProcess(w.ctx, bin)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	context.AfterFunc(ctx, func() { _ = proc.Stop() })
+	context.AfterFunc(w.ctx, func() { _ = proc.Stop() })
 	st.CouchbaseURL = proc.ConnStr
-	log.Info("gocaves Couchbase test cluster", "connstr", proc.ConnStr)
+	w.log.Info("gocaves Couchbase test cluster", "connstr", proc.ConnStr)
+	cfg := couchbasesink.DefaultConfig()
 	// gocaves keeps nothing across restarts while the broker does: a group of
 	// its own per run makes the sink refill the fresh cluster from the
 	// compacted topic.
-	group := "couchbase-sink-dev-" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	cfg := couchbasesink.Config{Common: common, Group: group, Topics: []string{events.OrderAnalyticsTopic},
-		Couchbase: couchbasesink.Couchbase{URL: proc.ConnStr, Username: proc.Username, Password: proc.Password,
-			Bucket: "order_analytics", Scope: "_default", Collection: "_default", CreateBucket: true}}
-	return couchbasesink.New(ctx, cfg, log.With("service", "couchbase-sink"))
+	cfg.Group = couchbasesink.Name + "-dev-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	cfg.Couchbase = couchbasesink.Couchbase{URL: proc.ConnStr, Username: proc.Username, Password: proc.Password,
+		Bucket: "order_analytics", Scope: couchbasesink.DefaultScope, Collection: couchbasesink.DefaultCollection, CreateBucket: true}
+	_, st.SinkURL, err = wire(w, couchbasesink.Name, port, cfg, couchbasesink.New)
+	return err
+}
+
+// wiring collects the services of the stack as they are built, each with
+// the listener it will serve on.
+type wiring struct {
+	ctx      context.Context
+	log      *slog.Logger
+	kafka    kafka.Config
+	services []stackService
+	unserved []net.Listener
+}
+
+type stackService struct {
+	name  string
+	ready func() error
+	run   func(context.Context) error
+}
+
+// runnable is what every service of the stack is.
+type runnable interface {
+	Run(context.Context) error
+	CheckReady() error
+}
+
+// listen binds a loopback port (0: any free one) and returns its URL.
+func listen(port int) (net.Listener, string, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return nil, "", fmt.Errorf("listen on port %d: %w", port, err)
+	}
+	return ln, "http://" + ln.Addr().String(), nil
+}
+
+// wire binds port, then builds the named service from cfg (its Kafka
+// options replaced by the stack's) to serve on it, and adds it to w. It
+// returns the service and its URL.
+func wire[S runnable, C any, P interface {
+	*C
+	CommonOptions() *platform.Common
+}](w *wiring, name string, port int, cfg C, build func(context.Context, C, *slog.Logger, ...platform.Option) (S, error)) (svc S, url string, err error) {
+	ln, url, err := listen(port)
+	if err != nil {
+		return svc, "", err
+	}
+	w.unserved = append(w.unserved, ln)
+	P(&cfg).CommonOptions().Kafka = w.kafka
+	if svc, err = build(w.ctx, cfg, w.log.With("service", name), platform.WithListener(ln)); err != nil {
+		return svc, "", err
+	}
+	w.services = append(w.services, stackService{name: name, ready: svc.CheckReady, run: svc.Run})
+	return svc, url, nil
+}
+
+// closeUnserved closes the listeners of a stack that failed to start.
+func (w *wiring) closeUnserved() {
+	for _, ln := range w.unserved {
+		_ = ln.Close()
+	}
 }

@@ -1,16 +1,10 @@
-// Package app holds what every service process shares: the common options
-// (Kafka, Schema Registry, listen address, logging), logger set-up, and
-// running a group of long-lived workers that stop together.
-package app
+package platform
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"strings"
-	"sync"
 
 	"github.com/kafka-enterprise-orders/orders/internal/config"
 	"github.com/kafka-enterprise-orders/orders/internal/kafka"
@@ -22,6 +16,16 @@ type Common struct {
 	Listen string // address of the RPC and health endpoints
 	Logging
 }
+
+// DefaultCommon returns the common options' defaults, with listen as the
+// RPC address.
+func DefaultCommon(listen string) Common {
+	return Common{Kafka: kafka.DefaultConfig(), Listen: listen, Logging: Logging{LogLevel: "info", LogFormat: "text"}}
+}
+
+// CommonOptions returns the common options, for code that holds a
+// service's whole configuration.
+func (c *Common) CommonOptions() *Common { return c }
 
 // Register adds the common options; defaultListen is the service's default
 // RPC address.
@@ -68,49 +72,4 @@ func (c *Logging) Logger(w io.Writer, service string) (*slog.Logger, error) {
 		log = log.With("service", service)
 	}
 	return log, nil
-}
-
-// Group runs workers until the first one fails or ctx ends, then cancels the
-// rest and waits for all of them. A worker that returns nil is done; the
-// others carry on.
-type Group struct {
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	mu     sync.Mutex
-	errs   []error
-}
-
-// NewGroup returns a group whose workers stop when ctx ends.
-func NewGroup(ctx context.Context) *Group {
-	ctx, cancel := context.WithCancel(ctx)
-	return &Group{ctx: ctx, cancel: cancel}
-}
-
-// Context is cancelled when any worker fails or the parent ends.
-func (g *Group) Context() context.Context { return g.ctx }
-
-// Go starts a named worker.
-func (g *Group) Go(name string, fn func(context.Context) error) {
-	g.wg.Add(1)
-	go func() {
-		defer g.wg.Done()
-		err := fn(g.ctx)
-		if err == nil || errors.Is(err, context.Canceled) {
-			return // done; the others carry on
-		}
-		g.mu.Lock()
-		g.errs = append(g.errs, fmt.Errorf("%s: %w", name, err))
-		g.mu.Unlock()
-		g.cancel()
-	}()
-}
-
-// Wait waits for every worker and returns their errors joined.
-func (g *Group) Wait() error {
-	g.wg.Wait()
-	g.cancel()
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return errors.Join(g.errs...)
 }
