@@ -63,6 +63,7 @@ gotest: bin/gocaves
 ## binary); the broker fault tests in e2e/ run on it in `gotest`. Skipped here: tests whose
 ## outcome does not depend on the broker (rules, config, serde, the realism and bulk loads).
 REAL_KAFKA_PKGS = ./internal/kafka/ ./services/... ./e2e/
+REAL_KAFKA_PKGS += ./internal/contracts/
 REAL_KAFKA_SKIP = TestSyntheticLoadIsRealistic|TestBulkLoad|TestSerde|TestConfig|TestCheckKey|TestEachRuleFires|TestVelocityWindowAndDuplicates|TestRulesFile|TestAcksConfirm
 gotest-real: bin/gocaves
 	CI=$${CI:-} ORDERS_TEST_KAFKA=real GOCAVES_BIN=$(CURDIR)/bin/gocaves $(GO) test -count=1 -p 2 -timeout 40m \

@@ -17,10 +17,10 @@ import (
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 	"github.com/kafka-enterprise-orders/orders/services/analytics"
 	"github.com/kafka-enterprise-orders/orders/services/orderproducer"
@@ -32,7 +32,7 @@ import (
 type faultRun struct {
 	t       *testing.T
 	cluster *sandbox.KafkaCluster
-	cfg     kafka.Config
+	cfg     stream.Config
 	topics  *events.Topics
 	// published counts orders handed to the producer so far.
 	published atomic.Int64
@@ -46,7 +46,7 @@ type faultRun struct {
 	paymentTxTimeout time.Duration
 	// serviceCfg and publisherCfg are the Kafka configuration of the
 	// services and of the order publisher; cfg is the test's own readers'.
-	serviceCfg, publisherCfg kafka.Config
+	serviceCfg, publisherCfg stream.Config
 }
 
 const (
@@ -266,18 +266,18 @@ func (f *faultRun) analyticsTxID() string {
 // publish sends generated orders at about 150 a second (burst aside)
 // until ctx ends, waits until every one is delivered, and returns them.
 func (f *faultRun) publish(ctx context.Context, gen *orderproducer.Generator) ([]*ordersv1.Order, error) {
-	prod, err := kafka.NewProducer(f.publisherCfg, "fault-test")
+	prod, err := stream.NewProducer(f.publisherCfg, "fault-test")
 	if err != nil {
 		return nil, fmt.Errorf("publisher: %w", err)
 	}
 	defer prod.Close(context.Background())
-	pub := kafka.Publisher[*ordersv1.Order]{Producer: prod, Topic: f.topics.Orders}
+	pub := stream.Publisher[*ordersv1.Order]{Producer: prod, Topic: f.topics.Orders}
 	var mu sync.Mutex
 	var failed []error
 	var sent []*ordersv1.Order
 	for ctx.Err() == nil {
 		o := gen.Next(time.Now())
-		err := pub.PublishAsync(o.GetCustomerId(), o, func(_ *ckafka.Message, err error) {
+		err := pub.PublishAsync(o.GetCustomerId(), o, func(_ *stream.Message, err error) {
 			if err != nil {
 				mu.Lock()
 				failed = append(failed, err)
@@ -435,7 +435,7 @@ func totalsOf(sent []*ordersv1.Order) totals {
 }
 
 // keysOf returns the latest value per key (per id(value) when id is set).
-func keysOf[T kafka.Message](recs []kafka.Record[T], id func(T) string) map[string]T {
+func keysOf[T stream.Event](recs []stream.Record[T], id func(T) string) map[string]T {
 	out := make(map[string]T, len(recs))
 	for _, r := range recs {
 		k := r.Key

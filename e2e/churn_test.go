@@ -10,7 +10,7 @@ import (
 
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 	"github.com/kafka-enterprise-orders/orders/services/orderproducer"
 )
@@ -81,13 +81,13 @@ func TestGroupSurvivesMemberChurn(t *testing.T) {
 
 // publishAtRate publishes generated orders at about rate per second until
 // ctx ends, then flushes and returns the ids of those published.
-func publishAtRate(ctx context.Context, cfg kafka.Config, topics *events.Topics, rate int) ([]string, error) {
-	prod, err := kafka.NewProducer(cfg, "churn-test")
+func publishAtRate(ctx context.Context, cfg stream.Config, topics *events.Topics, rate int) ([]string, error) {
+	prod, err := stream.NewProducer(cfg, "churn-test")
 	if err != nil {
 		return nil, fmt.Errorf("churn publisher: %w", err)
 	}
 	defer prod.Close(context.Background())
-	pub := kafka.Publisher[*ordersv1.Order]{Producer: prod, Topic: topics.Orders}
+	pub := stream.Publisher[*ordersv1.Order]{Producer: prod, Topic: topics.Orders}
 	gen := orderproducer.NewGenerator(7, 50, "churn")
 	tick := time.NewTicker(time.Second / 10)
 	defer tick.Stop()

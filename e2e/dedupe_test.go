@@ -10,8 +10,8 @@ import (
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/platform"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 	"github.com/kafka-enterprise-orders/orders/services/payment"
 )
@@ -43,12 +43,12 @@ func TestPaymentDedupeRedeliveredOrder(t *testing.T) {
 		return svc, stop
 	}
 
-	prod, err := kafka.NewProducer(cfg, "dedupe-test")
+	prod, err := stream.NewProducer(cfg, "dedupe-test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer prod.Close(ctx)
-	pub := kafka.Publisher[*ordersv1.Order]{Producer: prod, Topic: topics.Orders}
+	pub := stream.Publisher[*ordersv1.Order]{Producer: prod, Topic: topics.Orders}
 	// Every order is cus-0001's: one partition, read in the order sent.
 	publish := func(orders ...*ordersv1.Order) {
 		t.Helper()

@@ -13,7 +13,7 @@ import (
 
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 	"github.com/kafka-enterprise-orders/orders/services/orderproducer"
 )
@@ -161,12 +161,12 @@ func TestKilledProcessesKeepExactlyOnce(t *testing.T) {
 }
 
 // publish sends the orders over about 12s, counting them in published.
-func publish(ctx context.Context, cfg kafka.Config, topics *events.Topics, orders []*ordersv1.Order, published *atomic.Int64) error {
-	prod, err := kafka.NewProducer(cfg, "kill-test")
+func publish(ctx context.Context, cfg stream.Config, topics *events.Topics, orders []*ordersv1.Order, published *atomic.Int64) error {
+	prod, err := stream.NewProducer(cfg, "kill-test")
 	if err != nil {
 		return err
 	}
-	pub := kafka.Publisher[*ordersv1.Order]{Producer: prod, Topic: topics.Orders}
+	pub := stream.Publisher[*ordersv1.Order]{Producer: prod, Topic: topics.Orders}
 	for _, o := range orders {
 		if ctx.Err() != nil {
 			break // the test ended early
@@ -190,7 +190,7 @@ type ends struct {
 	armed                  bool
 }
 
-func newEnds(t *testing.T, cfg kafka.Config, topic string) *ends {
+func newEnds(t *testing.T, cfg stream.Config, topic string) *ends {
 	t.Helper()
 	e := &ends{topic: topic}
 	for _, c := range []struct {

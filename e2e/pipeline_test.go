@@ -16,10 +16,10 @@ import (
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	"github.com/kafka-enterprise-orders/orders/gen/orders/v1/ordersv1connect"
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/catalog"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 	"github.com/kafka-enterprise-orders/orders/services/analytics"
 	"github.com/kafka-enterprise-orders/orders/services/fraud"
@@ -29,7 +29,7 @@ import (
 
 // platformUnderTest is the four services on an embedded broker and registry.
 type platformUnderTest struct {
-	cfg       kafka.Config
+	cfg       stream.Config
 	topics    *events.Topics
 	producer  *orderproducer.Service
 	payment   *payment.Service
@@ -41,7 +41,7 @@ type platformUnderTest struct {
 	stop func()
 }
 
-func common(cfg kafka.Config) platform.Common { return platform.Common{Kafka: cfg} }
+func common(cfg stream.Config) platform.Common { return platform.Common{Kafka: cfg} }
 
 // startPlatform publishes the seeded customers (as pg-source would), then
 // starts every service in-process, and an HTTP server for OrderService.
@@ -103,18 +103,18 @@ func startPlatform(t *testing.T, crash func(worker string) func(ctx context.Cont
 	return p
 }
 
-func publishCustomers(t *testing.T, cfg kafka.Config, topics *events.Topics) {
+func publishCustomers(t *testing.T, cfg stream.Config, topics *events.Topics) {
 	t.Helper()
 	ctx := context.Background()
-	if err := kafka.EnsureTopics(ctx, cfg, false, kafka.TopicSpec{Name: events.CustomersTopic, Compact: true}); err != nil {
+	if err := stream.EnsureTopics(ctx, cfg, false, stream.TopicSpec{Name: events.CustomersTopic, Compact: true}); err != nil {
 		t.Fatal(err)
 	}
-	prod, err := kafka.NewProducer(cfg, "customers")
+	prod, err := stream.NewProducer(cfg, "customers")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer prod.Close(ctx)
-	pub := kafka.Publisher[*customersv1.Customer]{Producer: prod, Topic: topics.Customers}
+	pub := stream.Publisher[*customersv1.Customer]{Producer: prod, Topic: topics.Customers}
 	for _, c := range catalog.Customers(20) {
 		if err := pub.PublishAsync(c.CustomerId, c, nil); err != nil {
 			t.Fatal(err)
@@ -292,7 +292,7 @@ func missingTotals(latest func() map[string]*analyticsv1.CountryStats, want tota
 }
 
 // latest returns the last value read per key.
-func latest[T kafka.Message](recs []kafka.Record[T]) map[string]T {
+func latest[T stream.Event](recs []stream.Record[T]) map[string]T {
 	out := map[string]T{}
 	for _, r := range recs {
 		out[r.Key] = r.Value
@@ -401,12 +401,12 @@ func TestCrashesKeepExactlyOnce(t *testing.T) {
 	gen := orderproducer.NewGenerator(3, 10, "")
 	var ids []string
 	var sent []*ordersv1.Order
-	prod, err := kafka.NewProducer(p.cfg, "crash-test")
+	prod, err := stream.NewProducer(p.cfg, "crash-test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer prod.Close(context.Background())
-	pub := kafka.Publisher[*ordersv1.Order]{Producer: prod, Topic: p.topics.Orders}
+	pub := stream.Publisher[*ordersv1.Order]{Producer: prod, Topic: p.topics.Orders}
 	const n = 300
 	for i := range n {
 		o := gen.Next(time.Now())
@@ -462,7 +462,7 @@ func expectedAlerts(sent []*ordersv1.Order) map[string]string {
 
 // checkAlerts compares the published alerts with want: one alert per
 // flagged order, with the same rules and score, and no other.
-func checkAlerts(t *testing.T, alerts []kafka.Record[*fraudv1.FraudAlert], want map[string]string) {
+func checkAlerts(t *testing.T, alerts []stream.Record[*fraudv1.FraudAlert], want map[string]string) {
 	t.Helper()
 	got := map[string]string{}
 	for _, r := range alerts {
@@ -497,7 +497,7 @@ func describeAlert(a *fraudv1.FraudAlert) string {
 
 // checkOnePaymentEach fails unless every placed order has exactly one
 // payment and no other payment exists.
-func checkOnePaymentEach(t *testing.T, payments []kafka.Record[*paymentsv1.Payment], placed []string) {
+func checkOnePaymentEach(t *testing.T, payments []stream.Record[*paymentsv1.Payment], placed []string) {
 	t.Helper()
 	seen := map[string]int{}
 	for _, r := range payments {

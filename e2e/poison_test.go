@@ -9,13 +9,12 @@ import (
 	"testing"
 	"time"
 
-	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 )
 
@@ -28,12 +27,12 @@ type produced struct {
 	offset    int64
 }
 
-func produceRaw(t *testing.T, prod *kafka.Producer, key string, value []byte) (int32, int64) {
+func produceRaw(t *testing.T, prod *stream.Producer, key string, value []byte) (int32, int64) {
 	t.Helper()
 	topic := events.OrdersTopic
-	res := make(chan *ckafka.Message, 1)
-	msg := &ckafka.Message{TopicPartition: ckafka.TopicPartition{Topic: &topic, Partition: ckafka.PartitionAny}, Key: []byte(key), Value: value}
-	if err := prod.Produce(msg, func(m *ckafka.Message, err error) {
+	res := make(chan *stream.Message, 1)
+	msg := &stream.Message{Topic: topic, Key: []byte(key), Value: value}
+	if err := prod.Produce(msg, func(m *stream.Message, err error) {
 		if err != nil {
 			t.Errorf("produce: %v", err)
 		}
@@ -42,7 +41,7 @@ func produceRaw(t *testing.T, prod *kafka.Producer, key string, value []byte) (i
 		t.Fatal(err)
 	}
 	m := <-res
-	return m.TopicPartition.Partition, int64(m.TopicPartition.Offset)
+	return m.Partition, m.Offset
 }
 
 func validOrder(id string) *ordersv1.Order {
@@ -58,7 +57,7 @@ func validOrder(id string) *ordersv1.Order {
 func TestPoisonMessagesGoToDeadLetterTopic(t *testing.T) {
 	p := startPlatform(t, nil)
 	payments := testenv.Collect(t, p.cfg, p.topics.Payments)
-	prod, err := kafka.NewProducer(p.cfg, "poison")
+	prod, err := stream.NewProducer(p.cfg, "poison")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +74,7 @@ func TestPoisonMessagesGoToDeadLetterTopic(t *testing.T) {
 	schemaID := binary.BigEndian.Uint32(good[1:5])
 	unknownID := append([]byte{0, 0, 0, 0x27, 0x0f}, good[5:]...) // schema id 9999
 	truncated := good[:len(good)-7]
-	paymentsAsOrders := kafka.Topic[*paymentsv1.Payment]{Name: events.OrdersTopic, Serde: mustSerde[*paymentsv1.Payment](t, p)}
+	paymentsAsOrders := stream.Topic[*paymentsv1.Payment]{Name: events.OrdersTopic, Serde: mustSerde[*paymentsv1.Payment](t, p)}
 	wrongType, err := paymentsAsOrders.Message("cus-0001", &paymentsv1.Payment{PaymentId: "pay-x", OrderId: "ord-xxxx"})
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +101,7 @@ func TestPoisonMessagesGoToDeadLetterTopic(t *testing.T) {
 	t.Logf("orders-value schema id %d", schemaID)
 
 	groups := []string{"payment-service", "fraud-service", "analytics-service-repartition"}
-	dlq := testenv.ReadTopic(t, p.cfg, kafka.DeadLetterTopic(events.OrdersTopic), len(cases)*len(groups), 60*time.Second)
+	dlq := testenv.ReadTopic(t, p.cfg, stream.DeadLetterTopic(events.OrdersTopic), len(cases)*len(groups), 60*time.Second)
 	for _, c := range cases {
 		for _, g := range groups {
 			m := findDeadLetter(dlq, g, c.partition, c.offset)
@@ -110,11 +109,11 @@ func TestPoisonMessagesGoToDeadLetterTopic(t *testing.T) {
 				t.Errorf("%s: no dead letter from %s for orders[%d]@%d", c.name, g, c.partition, c.offset)
 				continue
 			}
-			h := func(k string) string { return kafka.Header(m.Headers, k) }
-			if h(kafka.HeaderErrorClass) != c.class || h(kafka.HeaderSourceTopic) != "orders" || h(kafka.HeaderErrorMessage) == "" {
-				t.Errorf("%s (%s): headers class=%q topic=%q message=%q", c.name, g, h(kafka.HeaderErrorClass), h(kafka.HeaderSourceTopic), h(kafka.HeaderErrorMessage))
+			h := func(k string) string { return m.Header(k) }
+			if h(stream.HeaderErrorClass) != c.class || h(stream.HeaderSourceTopic) != "orders" || h(stream.HeaderErrorMessage) == "" {
+				t.Errorf("%s (%s): headers class=%q topic=%q message=%q", c.name, g, h(stream.HeaderErrorClass), h(stream.HeaderSourceTopic), h(stream.HeaderErrorMessage))
 			}
-			if _, err := time.Parse(time.RFC3339Nano, h(kafka.HeaderFailedAt)); err != nil {
+			if _, err := time.Parse(time.RFC3339Nano, h(stream.HeaderFailedAt)); err != nil {
 				t.Errorf("%s: failed-at header: %v", c.name, err)
 			}
 			if !bytesEqual(m.Value, c.value) || string(m.Key) != "cus-0001" {
@@ -124,7 +123,7 @@ func TestPoisonMessagesGoToDeadLetterTopic(t *testing.T) {
 	}
 	invalidCase := cases[slices.IndexFunc(cases, func(c produced) bool { return c.class == "validation" })]
 	if m := findDeadLetter(dlq, "payment-service", invalidCase.partition, invalidCase.offset); m != nil {
-		msg := kafka.Header(m.Headers, kafka.HeaderErrorMessage)
+		msg := m.Header(stream.HeaderErrorMessage)
 		for _, field := range []string{"items[0].quantity", "country"} {
 			if !strings.Contains(msg, field) {
 				t.Errorf("validation message %q does not name %s", msg, field)
@@ -140,24 +139,24 @@ func TestPoisonMessagesGoToDeadLetterTopic(t *testing.T) {
 	})
 }
 
-func mustSerde[T kafka.Message](t *testing.T, p *platformUnderTest) *kafka.Serde[T] {
+func mustSerde[T stream.Event](t *testing.T, p *platformUnderTest) *stream.Serde[T] {
 	t.Helper()
-	reg, err := kafka.NewRegistryClient(p.cfg)
+	reg, err := stream.NewRegistryClient(p.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := kafka.NewSerde[T](reg, true)
+	s, err := stream.NewSerde[T](reg, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-func findDeadLetter(msgs []*ckafka.Message, group string, partition int32, offset int64) *ckafka.Message {
+func findDeadLetter(msgs []*stream.Message, group string, partition int32, offset int64) *stream.Message {
 	for _, m := range msgs {
-		if kafka.Header(m.Headers, kafka.HeaderFailedConsumer) == group &&
-			kafka.Header(m.Headers, kafka.HeaderSourcePart) == strconv.Itoa(int(partition)) &&
-			kafka.Header(m.Headers, kafka.HeaderSourceOffset) == strconv.FormatInt(offset, 10) {
+		if m.Header(stream.HeaderFailedConsumer) == group &&
+			m.Header(stream.HeaderSourcePart) == strconv.Itoa(int(partition)) &&
+			m.Header(stream.HeaderSourceOffset) == strconv.FormatInt(offset, 10) {
 			return m
 		}
 	}

@@ -7,7 +7,7 @@ import (
 
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 	"github.com/kafka-enterprise-orders/orders/services/orderproducer"
 	"github.com/kafka-enterprise-orders/orders/services/payment"
@@ -38,12 +38,12 @@ func TestRebalanceKeepsExactlyOnce(t *testing.T) {
 		return svc, stop
 	}
 
-	prod, err := kafka.NewProducer(cfg, "rebalance-test")
+	prod, err := stream.NewProducer(cfg, "rebalance-test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer prod.Close(context.Background())
-	pub := kafka.Publisher[*ordersv1.Order]{Producer: prod, Topic: topics.Orders}
+	pub := stream.Publisher[*ordersv1.Order]{Producer: prod, Topic: topics.Orders}
 	gen := orderproducer.NewGenerator(9, 20, "")
 	var placed []string
 	send := func(n int) {

@@ -9,7 +9,7 @@ import (
 
 	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 // Directory maps customer ids to customers.
@@ -25,12 +25,12 @@ func New(log *slog.Logger) *Directory {
 }
 
 // Table returns the table that keeps the directory current.
-func (d *Directory) Table(cfg kafka.Config, topics *events.Topics) *kafka.Table[*customersv1.Customer] {
-	return kafka.NewTable(cfg, topics.Customers, d.Apply)
+func (d *Directory) Table(cfg stream.Config, topics *events.Topics) *stream.Table[*customersv1.Customer] {
+	return stream.NewTable(cfg, topics.Customers, d.Apply)
 }
 
 // Apply records one change of the customers topic.
-func (d *Directory) Apply(rec kafka.Record[*customersv1.Customer]) {
+func (d *Directory) Apply(rec stream.Record[*customersv1.Customer]) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if rec.Tombstone {

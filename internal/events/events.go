@@ -4,16 +4,12 @@
 package events
 
 import (
-	"fmt"
-
-	"github.com/confluentinc/confluent-kafka-go/v2/schemaregistry"
-
 	analyticsv1 "github.com/kafka-enterprise-orders/orders/gen/analytics/v1"
 	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
 	fraudv1 "github.com/kafka-enterprise-orders/orders/gen/fraud/v1"
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 // Topic names.
@@ -30,28 +26,28 @@ const (
 
 // Topics binds every topic to its type through one Schema Registry client.
 type Topics struct {
-	Orders          kafka.Topic[*ordersv1.Order]
-	Payments        kafka.Topic[*paymentsv1.Payment]
-	FraudAlerts     kafka.Topic[*fraudv1.FraudAlert]
-	OrderAnalytics  kafka.Topic[*analyticsv1.CountryStats]
-	Customers       kafka.Topic[*customersv1.Customer]
-	OrdersByCountry kafka.Topic[*ordersv1.Order]
+	Orders          stream.Topic[*ordersv1.Order]
+	Payments        stream.Topic[*paymentsv1.Payment]
+	FraudAlerts     stream.Topic[*fraudv1.FraudAlert]
+	OrderAnalytics  stream.Topic[*analyticsv1.CountryStats]
+	Customers       stream.Topic[*customersv1.Customer]
+	OrdersByCountry stream.Topic[*ordersv1.Order]
 }
 
 // Open connects to the Schema Registry of cfg and builds the topics.
-func Open(cfg kafka.Config) (*Topics, error) {
-	client, err := kafka.NewRegistryClient(cfg)
+func Open(cfg stream.Config) (*Topics, error) {
+	reg, err := stream.OpenRegistry(cfg)
 	if err != nil {
 		return nil, err
 	}
 	t := &Topics{}
 	var errs [6]error
-	t.Orders, errs[0] = bind[*ordersv1.Order](client, cfg, OrdersTopic)
-	t.Payments, errs[1] = bind[*paymentsv1.Payment](client, cfg, PaymentsTopic)
-	t.FraudAlerts, errs[2] = bind[*fraudv1.FraudAlert](client, cfg, FraudAlertsTopic)
-	t.OrderAnalytics, errs[3] = bind[*analyticsv1.CountryStats](client, cfg, OrderAnalyticsTopic)
-	t.Customers, errs[4] = bind[*customersv1.Customer](client, cfg, CustomersTopic)
-	t.OrdersByCountry, errs[5] = bind[*ordersv1.Order](client, cfg, OrdersByCountryTopic)
+	t.Orders, errs[0] = bind[*ordersv1.Order](reg, OrdersTopic)
+	t.Payments, errs[1] = bind[*paymentsv1.Payment](reg, PaymentsTopic)
+	t.FraudAlerts, errs[2] = bind[*fraudv1.FraudAlert](reg, FraudAlertsTopic)
+	t.OrderAnalytics, errs[3] = bind[*analyticsv1.CountryStats](reg, OrderAnalyticsTopic)
+	t.Customers, errs[4] = bind[*customersv1.Customer](reg, CustomersTopic)
+	t.OrdersByCountry, errs[5] = bind[*ordersv1.Order](reg, OrdersByCountryTopic)
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
@@ -60,10 +56,6 @@ func Open(cfg kafka.Config) (*Topics, error) {
 	return t, nil
 }
 
-func bind[T kafka.Message](client schemaregistry.Client, cfg kafka.Config, name string) (kafka.Topic[T], error) {
-	serde, err := kafka.NewSerde[T](client, cfg.AutoRegister)
-	if err != nil {
-		return kafka.Topic[T]{}, fmt.Errorf("serde for %s: %w", name, err)
-	}
-	return kafka.Topic[T]{Name: name, Serde: serde}, nil
+func bind[T stream.Event](reg *stream.Registry, name string) (stream.Topic[T], error) {
+	return stream.NewTopic[T](reg, name)
 }

@@ -7,12 +7,12 @@ import (
 	"strings"
 
 	"github.com/kafka-enterprise-orders/orders/internal/config"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 // Common are the options of every service.
 type Common struct {
-	Kafka  kafka.Config
+	Kafka  stream.Config
 	Listen string // address of the RPC and health endpoints
 	Logging
 }
@@ -20,7 +20,7 @@ type Common struct {
 // DefaultCommon returns the common options' defaults, with listen as the
 // RPC address.
 func DefaultCommon(listen string) Common {
-	return Common{Kafka: kafka.DefaultConfig(), Listen: listen, Logging: Logging{LogLevel: "info", LogFormat: "text"}}
+	return Common{Kafka: stream.DefaultConfig(), Listen: listen, Logging: Logging{LogLevel: "info", LogFormat: "text"}}
 }
 
 // CommonOptions returns the common options, for code that holds a

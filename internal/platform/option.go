@@ -5,14 +5,14 @@ import (
 	"net"
 	"time"
 
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 // An Option configures New.
 type Option func(*options)
 
 type options struct {
-	owned        []kafka.TopicSpec
+	owned        []stream.TopicSpec
 	conditions   []string
 	listener     net.Listener
 	summaryEvery time.Duration
@@ -21,7 +21,7 @@ type options struct {
 
 // Owns names the topics the service creates (with their dead-letter
 // topics) when they do not exist yet.
-func Owns(specs ...kafka.TopicSpec) Option {
+func Owns(specs ...stream.TopicSpec) Option {
 	return func(o *options) { o.owned = append(o.owned, specs...) }
 }
 

@@ -14,11 +14,9 @@ import (
 	"net/http"
 	"time"
 
-	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
-
 	"github.com/kafka-enterprise-orders/orders/internal/events"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/rpc"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 // Base holds a service's shared machinery.
@@ -31,7 +29,7 @@ type Base struct {
 	Ready  *Readiness
 	Stats  *Stats
 	// Tables are run for the life of the service and synced by SyncTables.
-	Tables kafka.TableSet
+	Tables stream.TableSet
 
 	opts    options
 	workers []worker
@@ -54,7 +52,7 @@ func New(ctx context.Context, name string, common Common, log *slog.Logger, opts
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if len(o.owned) > 0 {
-		if err := kafka.EnsureTopics(ctx, common.Kafka, true, o.owned...); err != nil {
+		if err := stream.EnsureTopics(ctx, common.Kafka, true, o.owned...); err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 	}
@@ -76,7 +74,7 @@ func (b *Base) BeforeCommit() func(ctx context.Context, batch int) error {
 func (b *Base) CheckReady() error { return b.Ready.Check() }
 
 // Kafka returns the service's Kafka config (client id and logger set).
-func (b *Base) Kafka() kafka.Config { return b.Common.Kafka }
+func (b *Base) Kafka() stream.Config { return b.Common.Kafka }
 
 // Go adds a worker that runs for the life of the service.
 func (b *Base) Go(name string, fn func(context.Context) error) {
@@ -87,8 +85,8 @@ func (b *Base) Go(name string, fn func(context.Context) error) {
 func (b *Base) OnClose(fn func(context.Context) error) { b.closers = append(b.closers, fn) }
 
 // NewProducer returns an idempotent producer closed with the service.
-func (b *Base) NewProducer(role string, overrides ...ckafka.ConfigMap) (*kafka.Producer, error) {
-	p, err := kafka.NewProducer(b.Kafka(), role, overrides...)
+func (b *Base) NewProducer(role string, opts ...stream.ProducerOption) (*stream.Producer, error) {
+	p, err := stream.NewProducer(b.Kafka(), role, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.Name, err)
 	}
@@ -98,8 +96,8 @@ func (b *Base) NewProducer(role string, overrides ...ckafka.ConfigMap) (*kafka.P
 
 // WatchGroup returns a stall watch for one of the service's consumer
 // groups; while it reports a stall the service is not ready.
-func (b *Base) WatchGroup() *kafka.StallWatch {
-	w := kafka.NewStallWatch(b.Kafka().StallTimeout)
+func (b *Base) WatchGroup() *stream.StallWatch {
+	w := stream.NewStallWatch(b.Kafka().StallTimeout)
 	b.Ready.Require(w.Err)
 	return w
 }
@@ -151,11 +149,11 @@ func (b *Base) Run(ctx context.Context) error {
 	return err
 }
 
-// SyncOnAssign returns a kafka.TransformOptions.OnAssign hook: before newly
+// SyncOnAssign returns a stream.TransformOptions.OnAssign hook: before newly
 // assigned partitions are processed, every table catches up (so state
 // committed by their earlier owner is known), then condition is marked done.
-func (b *Base) SyncOnAssign(condition string) func(context.Context, []ckafka.TopicPartition) error {
-	return func(ctx context.Context, _ []ckafka.TopicPartition) error {
+func (b *Base) SyncOnAssign(condition string) func(context.Context, []stream.Partition) error {
+	return func(ctx context.Context, _ []stream.Partition) error {
 		if err := b.Tables.Sync(ctx); err != nil {
 			return err
 		}

@@ -6,9 +6,9 @@ import (
 	"fmt"
 
 	"connectrpc.com/connect"
-	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/internal/validate"
 )
 
@@ -43,13 +43,8 @@ func ToConnectError(err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return connect.NewError(connect.CodeDeadlineExceeded, err)
 	}
-	var ke ckafka.Error
-	if errors.As(err, &ke) {
-		switch ke.Code() {
-		case ckafka.ErrMsgTimedOut, ckafka.ErrTimedOut, ckafka.ErrTransport, ckafka.ErrAllBrokersDown,
-			ckafka.ErrRequestTimedOut, ckafka.ErrNotEnoughReplicas, ckafka.ErrQueueFull, ckafka.ErrLeaderNotAvailable:
-			return connect.NewError(connect.CodeUnavailable, err)
-		}
+	if stream.Unavailable(err) {
+		return connect.NewError(connect.CodeUnavailable, err)
 	}
 	return connect.NewError(connect.CodeInternal, err)
 }

@@ -7,8 +7,8 @@ import (
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 // TestKafkaClusterSurvivesANodeKill starts a real 3-node Apache Kafka
@@ -31,11 +31,11 @@ func TestKafkaClusterSurvivesANodeKill(t *testing.T) {
 			t.Error(err)
 		}
 	}()
-	cfg := kafka.Config{Brokers: c.Bootstrap(), Partitions: 1, ReplicationFactor: 3}
-	if err := kafka.EnsureTopics(ctx, cfg, false, kafka.TopicSpec{Name: "cluster-test"}); err != nil {
+	cfg := stream.Config{Brokers: c.Bootstrap(), Partitions: 1, ReplicationFactor: 3}
+	if err := stream.EnsureTopics(ctx, cfg, false, stream.TopicSpec{Name: "cluster-test"}); err != nil {
 		t.Fatal(err)
 	}
-	prod, err := kafka.NewProducer(cfg, "cluster-test")
+	prod, err := stream.NewProducer(cfg, "cluster-test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestKafkaClusterSurvivesANodeKill(t *testing.T) {
 	topic := "cluster-test"
 	send := func(v string) {
 		t.Helper()
-		msg := &ckafka.Message{TopicPartition: ckafka.TopicPartition{Topic: &topic, Partition: 0}, Value: []byte(v)}
+		msg := &stream.Message{Topic: topic, Value: []byte(v)}
 		if err := prod.ProduceSync(ctx, msg); err != nil {
 			t.Fatalf("produce %s: %v", v, err)
 		}

@@ -10,8 +10,8 @@ import (
 
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 // TestRegistryKeepsSchemasAcrossRestarts: records written before a restart
@@ -55,13 +55,13 @@ func TestRegistryKeepsSchemasAcrossRestarts(t *testing.T) {
 	}
 }
 
-func serde[T kafka.Message](t *testing.T, reg *sandbox.Registry) *kafka.Serde[T] {
+func serde[T stream.Event](t *testing.T, reg *sandbox.Registry) *stream.Serde[T] {
 	t.Helper()
-	client, err := kafka.NewRegistryClient(kafka.Config{SchemaRegistryURL: reg.URL()})
+	client, err := stream.NewRegistryClient(stream.Config{SchemaRegistryURL: reg.URL()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := kafka.NewSerde[T](client, true)
+	s, err := stream.NewSerde[T](client, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,20 +4,20 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 // Collector reads a topic from the beginning, like any read_committed
 // downstream consumer, and keeps every record.
-type Collector[T kafka.Message] struct {
+type Collector[T stream.Event] struct {
 	mu   sync.Mutex
-	recs []kafka.Record[T]
+	recs []stream.Record[T]
 }
 
 // Collect starts a Collector on topic that reads until the test ends.
-func Collect[T kafka.Message](t testing.TB, cfg kafka.Config, topic kafka.Topic[T]) *Collector[T] {
+func Collect[T stream.Event](t testing.TB, cfg stream.Config, topic stream.Topic[T]) *Collector[T] {
 	c := &Collector[T]{}
-	Run(t, "collector of "+topic.Name, kafka.NewTable(cfg, topic, func(r kafka.Record[T]) {
+	Run(t, "collector of "+topic.Name, stream.NewTable(cfg, topic, func(r stream.Record[T]) {
 		c.mu.Lock()
 		c.recs = append(c.recs, r)
 		c.mu.Unlock()
@@ -26,10 +26,10 @@ func Collect[T kafka.Message](t testing.TB, cfg kafka.Config, topic kafka.Topic[
 }
 
 // All returns the records read so far, in the order they were read.
-func (c *Collector[T]) All() []kafka.Record[T] {
+func (c *Collector[T]) All() []stream.Record[T] {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return append([]kafka.Record[T](nil), c.recs...)
+	return append([]stream.Record[T](nil), c.recs...)
 }
 
 // Latest returns the last value read per key.

@@ -10,7 +10,7 @@ import (
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 // Isolation is the isolation level a drain reads with.
@@ -34,12 +34,12 @@ const drainTimeout = 2 * time.Minute
 // topic's whole committed content, nothing more can arrive, and tests
 // compare it for exact equality instead of waiting for extras that might
 // come.
-func ReadToEnd[T kafka.Message](t testing.TB, cfg kafka.Config, topic kafka.Topic[T]) []kafka.Record[T] {
+func ReadToEnd[T stream.Event](t testing.TB, cfg stream.Config, topic stream.Topic[T]) []stream.Record[T] {
 	t.Helper()
 	raw := ReadRawToEnd(t, cfg, topic.Name, ReadCommitted)
-	out := make([]kafka.Record[T], 0, len(raw))
+	out := make([]stream.Record[T], 0, len(raw))
 	for _, m := range raw {
-		r, err := topic.Decode(m)
+		r, err := topic.Decode(stream.FromClient(m))
 		if err != nil {
 			t.Fatalf("read %s to its end: %v", topic.Name, err)
 		}
@@ -52,7 +52,7 @@ func ReadToEnd[T kafka.Message](t testing.TB, cfg kafka.Config, topic kafka.Topi
 // each partition's end offset at the call, read with the given isolation:
 // read_committed stops at the last stable offset, read_uncommitted at the
 // high watermark and includes records of aborted transactions.
-func ReadRawToEnd(t testing.TB, cfg kafka.Config, topic string, isolation Isolation) []*ckafka.Message {
+func ReadRawToEnd(t testing.TB, cfg stream.Config, topic string, isolation Isolation) []*ckafka.Message {
 	t.Helper()
 	msgs, err := readRawToEnd(cfg, topic, isolation, drainTimeout)
 	if err != nil {
@@ -61,7 +61,7 @@ func ReadRawToEnd(t testing.TB, cfg kafka.Config, topic string, isolation Isolat
 	return msgs
 }
 
-func readRawToEnd(cfg kafka.Config, topic string, isolation Isolation, timeout time.Duration) ([]*ckafka.Message, error) {
+func readRawToEnd(cfg stream.Config, topic string, isolation Isolation, timeout time.Duration) ([]*ckafka.Message, error) {
 	conf := ckafka.ConfigMap{
 		"bootstrap.servers": cfg.Brokers,
 		// Required by librdkafka; the drain assigns partitions itself and
@@ -150,7 +150,7 @@ func readRawToEnd(cfg kafka.Config, topic string, isolation Isolation, timeout t
 // nothing once the group committed everything. Ask it after the group's
 // members stopped: a stopped group that is at the end has processed every
 // record the topic holds.
-func GroupLag(t testing.TB, cfg kafka.Config, group, topic string) []string {
+func GroupLag(t testing.TB, cfg stream.Config, group, topic string) []string {
 	t.Helper()
 	// A real cluster answers "not coordinator" or "not leader" while
 	// leadership settles: ask again for up to 30 s.
@@ -167,7 +167,7 @@ func GroupLag(t testing.TB, cfg kafka.Config, group, topic string) []string {
 	}
 }
 
-func groupLag(cfg kafka.Config, group, topic string) ([]string, error) {
+func groupLag(cfg stream.Config, group, topic string) ([]string, error) {
 	conf := ckafka.ConfigMap{"bootstrap.servers": cfg.Brokers, "group.id": group, "enable.auto.commit": false,
 		"isolation.level": "read_committed", "log_level": 4}
 	for k, v := range cfg.Extra {

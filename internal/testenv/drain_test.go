@@ -8,7 +8,7 @@ import (
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 )
 
@@ -21,7 +21,7 @@ func TestReadToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	const topic, empty = "drained", "empty"
-	if err := kafka.EnsureTopics(ctx, cfg, false, kafka.TopicSpec{Name: topic}, kafka.TopicSpec{Name: empty}); err != nil {
+	if err := stream.EnsureTopics(ctx, cfg, false, stream.TopicSpec{Name: topic}, stream.TopicSpec{Name: empty}); err != nil {
 		t.Fatal(err)
 	}
 	p, err := ckafka.NewProducer(&ckafka.ConfigMap{"bootstrap.servers": cfg.Brokers, "transactional.id": "drain-test", "log_level": 4, "go.delivery.reports": false})
@@ -60,13 +60,12 @@ func TestReadToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	plain, err := kafka.NewProducer(cfg, "drain-test-plain")
+	plain, err := stream.NewProducer(cfg, "drain-test-plain")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer plain.Close(ctx)
-	tn := topic
-	if err := plain.ProduceSync(ctx, &ckafka.Message{TopicPartition: ckafka.TopicPartition{Topic: &tn, Partition: 0}, Key: []byte("plain")}); err != nil {
+	if err := plain.ProduceSync(ctx, &stream.Message{Topic: topic, Key: []byte("plain")}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -6,12 +6,12 @@ import (
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 // ReadTopic reads topic from the beginning, read_committed, until want raw
 // records arrived, and fails the test if they do not within timeout.
-func ReadTopic(t testing.TB, cfg kafka.Config, topic string, want int, timeout time.Duration) []*ckafka.Message {
+func ReadTopic(t testing.TB, cfg stream.Config, topic string, want int, timeout time.Duration) []*stream.Message {
 	t.Helper()
 	c, err := ckafka.NewConsumer(&ckafka.ConfigMap{
 		"bootstrap.servers": cfg.Brokers, "group.id": "reader-" + topic, "auto.offset.reset": "earliest",
@@ -24,15 +24,65 @@ func ReadTopic(t testing.TB, cfg kafka.Config, topic string, want int, timeout t
 	if err := c.Subscribe(topic, nil); err != nil {
 		t.Fatal(err)
 	}
-	var out []*ckafka.Message
+	var out []*stream.Message
 	deadline := time.Now().Add(timeout)
 	for len(out) < want && time.Now().Before(deadline) {
 		if m, ok := c.Poll(100).(*ckafka.Message); ok {
-			out = append(out, m)
+			out = append(out, stream.FromClient(m))
 		}
 	}
 	if len(out) < want {
 		t.Fatalf("%s: %d records after %s, want %d", topic, len(out), timeout, want)
 	}
+	return out
+}
+
+// Sighting is a record's key and the time it became readable.
+type Sighting struct {
+	Key string
+	At  time.Time
+}
+
+// WatchKeys reports the key of every record written to topic from now on,
+// with the time it became readable, until the test ends. It does not
+// decode, so that the reader is not what a latency measurement measures.
+func WatchKeys(t testing.TB, cfg stream.Config, topic string) <-chan Sighting {
+	t.Helper()
+	c, err := ckafka.NewConsumer(&ckafka.ConfigMap{"bootstrap.servers": cfg.Brokers, "group.id": "watch-" + topic,
+		"auto.offset.reset": "latest", "enable.auto.commit": false, "fetch.wait.max.ms": 5, "log_level": 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Subscribe(topic, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Wait for the assignment, then let the consumer resolve "latest",
+	// so that the watch starts before the first record to see.
+	for parts, err := c.Assignment(); len(parts) == 0; parts, err = c.Assignment() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Poll(50)
+	}
+	for settle := time.Now().Add(time.Second); time.Now().Before(settle); {
+		c.Poll(50)
+	}
+	out := make(chan Sighting, 200_000)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if m, ok := c.Poll(20).(*ckafka.Message); ok {
+				out <- Sighting{string(m.Key), time.Now()}
+			}
+		}
+	}()
+	t.Cleanup(func() { close(stop); <-done; c.Close() })
 	return out
 }

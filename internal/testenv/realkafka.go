@@ -12,8 +12,8 @@ import (
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 // BrokerEnv selects the broker of testenv.Kafka: unset or "kfake" for the
@@ -86,10 +86,10 @@ func Main(m *testing.M) int {
 // ORDERS_TEST_KAFKA says: replication
 // factor 3 and min.insync.replicas 2 (the cluster's default), producers
 // with acks=all and idempotence as always.
-func RealKafka(t testing.TB) kafka.Config {
+func RealKafka(t testing.TB) stream.Config {
 	c := RealCluster(t)
 	r := Registry(t)
-	return kafka.Config{
+	return stream.Config{
 		Brokers:           c.Bootstrap(),
 		SchemaRegistryURL: r.URL(),
 		AutoRegister:      true,

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 // Broker starts an embedded broker for the test.
@@ -49,14 +49,14 @@ func Registry(t testing.TB) *sandbox.Registry {
 // logging through the test. With ORDERS_TEST_KAFKA=real (see BrokerEnv) the
 // broker is the shared real Apache Kafka cluster, and no embedded broker is
 // returned.
-func Kafka(t testing.TB) (kafka.Config, *sandbox.Broker) {
+func Kafka(t testing.TB) (stream.Config, *sandbox.Broker) {
 	t.Helper()
 	if RealBrokers() {
 		return RealKafka(t), nil
 	}
 	b := Broker(t)
 	r := Registry(t)
-	return kafka.Config{
+	return stream.Config{
 		Brokers:           b.BootstrapServers(),
 		SchemaRegistryURL: r.URL(),
 		AutoRegister:      true,

@@ -14,8 +14,8 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 )
 
@@ -25,19 +25,19 @@ func TestKafkaRoundTrip(t *testing.T) {
 	cfg, _ := testenv.Kafka(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if err := kafka.EnsureTopics(ctx, cfg, true, kafka.TopicSpec{Name: "orders"}); err != nil {
+	if err := stream.EnsureTopics(ctx, cfg, true, stream.TopicSpec{Name: "orders"}); err != nil {
 		t.Fatal(err)
 	}
 	reg, err := schemaregistry.NewClient(schemaregistry.NewConfig(cfg.SchemaRegistryURL))
 	if err != nil {
 		t.Fatal(err)
 	}
-	serde, err := kafka.NewSerde[*ordersv1.Order](reg, true)
+	serde, err := stream.NewSerde[*ordersv1.Order](reg, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	topic := kafka.Topic[*ordersv1.Order]{Name: "orders", Serde: serde}
-	prod, err := kafka.NewProducer(cfg, "test")
+	topic := stream.Topic[*ordersv1.Order]{Name: "orders", Serde: serde}
+	prod, err := stream.NewProducer(cfg, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestKafkaRoundTrip(t *testing.T) {
 		Items:       []*ordersv1.LineItem{{Sku: "SKU-1", Name: "Mug", Quantity: 2, UnitPriceMinor: 1250}},
 		AmountMinor: 2500, CreatedAt: timestamppb.New(time.Unix(1700000000, 0)), Source: ordersv1.OrderSource_ORDER_SOURCE_API,
 	}
-	if err := (kafka.Publisher[*ordersv1.Order]{Producer: prod, Topic: topic}).Publish(ctx, want.OrderId, want); err != nil {
+	if err := (stream.Publisher[*ordersv1.Order]{Producer: prod, Topic: topic}).Publish(ctx, want.OrderId, want); err != nil {
 		t.Fatal(err)
 	}
 	subjects, err := reg.GetAllSubjects()
@@ -59,12 +59,12 @@ func TestKafkaRoundTrip(t *testing.T) {
 		t.Fatalf("registry subjects = %v, want orders-value", subjects)
 	}
 
-	got := make(chan kafka.Record[*ordersv1.Order], 1)
+	got := make(chan stream.Record[*ordersv1.Order], 1)
 	cctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() {
-		done <- kafka.Consume(cctx, cfg, kafka.ConsumerOptions{Group: "roundtrip", DeadLetters: prod}, topic,
-			func(_ context.Context, r kafka.Record[*ordersv1.Order]) error {
+		done <- stream.Consume(cctx, cfg, stream.ConsumerOptions{Group: "roundtrip", DeadLetters: prod}, topic,
+			func(_ context.Context, r stream.Record[*ordersv1.Order]) error {
 				got <- r
 				return nil
 			})

@@ -12,8 +12,8 @@ package analytics
 
 import (
 	"github.com/kafka-enterprise-orders/orders/internal/config"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/platform"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 // DefaultListen is the service's default RPC address.
@@ -28,7 +28,7 @@ type Config struct {
 
 // DefaultConfig returns the service's defaults, those of its flags.
 func DefaultConfig() Config {
-	return Config{Common: platform.DefaultCommon(DefaultListen), Group: Name, TransactionalID: Name + "-" + kafka.Hostname()}
+	return Config{Common: platform.DefaultCommon(DefaultListen), Group: Name, TransactionalID: Name + "-" + stream.Hostname()}
 }
 
 // Register adds the service's options.

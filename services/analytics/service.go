@@ -6,16 +6,14 @@ import (
 	"log/slog"
 	"time"
 
-	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
-
 	analyticsv1 "github.com/kafka-enterprise-orders/orders/gen/analytics/v1"
 	"github.com/kafka-enterprise-orders/orders/gen/analytics/v1/analyticsv1connect"
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/broadcast"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/store"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 const (
@@ -40,9 +38,9 @@ type Service struct {
 // New wires the service.
 func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Option) (*Service, error) {
 	base, err := platform.New(ctx, Name, cfg.Common, log, append([]platform.Option{
-		platform.Owns(kafka.TopicSpec{Name: events.OrdersTopic},
-			kafka.TopicSpec{Name: events.OrdersByCountryTopic},
-			kafka.TopicSpec{Name: events.OrderAnalyticsTopic, Compact: true}),
+		platform.Owns(stream.TopicSpec{Name: events.OrdersTopic},
+			stream.TopicSpec{Name: events.OrdersByCountryTopic},
+			stream.TopicSpec{Name: events.OrderAnalyticsTopic, Compact: true}),
 		platform.WaitsFor(restored, assigned),
 	}, opts...)...)
 	if err != nil {
@@ -52,7 +50,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 		Base: base, cfg: cfg, work: NewAggregates(), view: store.NewSorted[*analyticsv1.CountryStats](),
 		updates: broadcast.NewHub[*analyticsv1.CountryStats](), now: time.Now,
 	}
-	s.Tables = kafka.TableSet{kafka.NewTable(base.Kafka(), base.Topics.OrderAnalytics, s.applyStats)}
+	s.Tables = stream.TableSet{stream.NewTable(base.Kafka(), base.Topics.OrderAnalytics, s.applyStats)}
 	s.Go("restore", s.SyncTablesThen(restored))
 	s.Go("repartition", s.repartition)
 	s.Go("aggregate", s.aggregate)
@@ -69,7 +67,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 }
 
 // applyStats feeds the query view and the watchers from `order-analytics`.
-func (s *Service) applyStats(rec kafka.Record[*analyticsv1.CountryStats]) {
+func (s *Service) applyStats(rec stream.Record[*analyticsv1.CountryStats]) {
 	if rec.Tombstone {
 		s.view.Delete(rec.Key)
 		return
@@ -81,23 +79,23 @@ func (s *Service) applyStats(rec kafka.Record[*analyticsv1.CountryStats]) {
 // repartition is stage one: orders (keyed by customer) → orders keyed by
 // country, validated, in transactions.
 func (s *Service) repartition(ctx context.Context) error {
-	opts := kafka.TransformOptions{
+	opts := stream.TransformOptions{
 		Group: s.cfg.Group + "-repartition", TransactionalID: s.cfg.TransactionalID + "-repartition",
 		BeforeCommit: s.BeforeCommit(), Stall: s.WatchGroup(),
 	}
-	return kafka.RunTransform(ctx, s.Kafka(), opts, s.Topics.Orders, nil,
-		func(_ context.Context, rec kafka.Record[*ordersv1.Order]) ([]*ckafka.Message, error) {
+	return stream.RunTransform(ctx, s.Kafka(), opts, s.Topics.Orders, nil,
+		func(_ context.Context, rec stream.Record[*ordersv1.Order]) ([]*stream.Message, error) {
 			if rec.Tombstone {
-				return nil, kafka.Invalid(errors.New("orders carries no tombstones"))
+				return nil, stream.Invalid(errors.New("orders carries no tombstones"))
 			}
 			if err := events.ValidateOrder(rec.Value); err != nil {
-				return nil, kafka.Invalid(err)
+				return nil, stream.Invalid(err)
 			}
 			msg, err := s.Topics.OrdersByCountry.Message(rec.Value.GetCountry(), rec.Value)
 			if err != nil {
 				return nil, err
 			}
-			return []*ckafka.Message{msg}, nil
+			return []*stream.Message{msg}, nil
 		})
 }
 
@@ -106,9 +104,9 @@ func (s *Service) repartition(ctx context.Context) error {
 // assignment.
 func (s *Service) aggregate(ctx context.Context) error {
 	sync := s.SyncOnAssign(assigned)
-	opts := kafka.TransformOptions{
+	opts := stream.TransformOptions{
 		Group: s.cfg.Group, TransactionalID: s.cfg.TransactionalID,
-		OnAssign: func(ctx context.Context, parts []ckafka.TopicPartition) error {
+		OnAssign: func(ctx context.Context, parts []stream.Partition) error {
 			if err := sync(ctx, parts); err != nil {
 				return err
 			}
@@ -119,14 +117,14 @@ func (s *Service) aggregate(ctx context.Context) error {
 		BeforeCommit: s.BeforeCommit(),
 		Stall:        s.WatchGroup(),
 	}
-	return kafka.RunTransform(ctx, s.Kafka(), opts, s.Topics.OrdersByCountry, nil, s.count)
+	return stream.RunTransform(ctx, s.Kafka(), opts, s.Topics.OrdersByCountry, nil, s.count)
 }
 
 // count adds one order to its country's totals; the change is published
 // at the end of the batch.
-func (s *Service) count(_ context.Context, rec kafka.Record[*ordersv1.Order]) ([]*ckafka.Message, error) {
+func (s *Service) count(_ context.Context, rec stream.Record[*ordersv1.Order]) ([]*stream.Message, error) {
 	if rec.Tombstone {
-		return nil, kafka.Invalid(errors.New("orders carries no tombstones"))
+		return nil, stream.Invalid(errors.New("orders carries no tombstones"))
 	}
 	s.work.Add(rec.Value, s.now())
 	return nil, nil
@@ -134,9 +132,9 @@ func (s *Service) count(_ context.Context, rec kafka.Record[*ordersv1.Order]) ([
 
 // publishChanges publishes, in the batch's transaction, the new statistics
 // of every country the batch changed: one record per country per batch.
-func (s *Service) publishChanges(context.Context) ([]*ckafka.Message, error) {
+func (s *Service) publishChanges(context.Context) ([]*stream.Message, error) {
 	changed := s.work.Drain()
-	out := make([]*ckafka.Message, 0, len(changed))
+	out := make([]*stream.Message, 0, len(changed))
 	for _, cs := range changed {
 		msg, err := s.Topics.OrderAnalytics.Message(cs.GetCountry(), cs)
 		if err != nil {

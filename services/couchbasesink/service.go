@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 
-	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"github.com/couchbase/gocb/v2"
 
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/platform"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 // connected is the readiness condition met once the bucket answers KV.
@@ -30,7 +29,7 @@ type Service struct {
 	cluster *gocb.Cluster
 	bucket  *gocb.Bucket
 	coll    *gocb.Collection
-	dlq     *kafka.Producer
+	dlq     *stream.Producer
 	// setUp is closed once bucket and coll are set and, with
 	// --create-bucket, the keyspace exists; writes wait for it.
 	setUp chan struct{}
@@ -90,11 +89,11 @@ func connect(cb Couchbase) (*gocb.Cluster, error) {
 
 // sink copies one topic into the collection until ctx ends.
 func (s *Service) sink(ctx context.Context, topic string, consume consumeFunc) error {
-	opts := kafka.ConsumerOptions{
+	opts := stream.ConsumerOptions{
 		Group:       s.cfg.Group,
 		DeadLetters: s.dlq,
 		Stall:       s.WatchGroup(),
-		OnAssign: func(context.Context, []ckafka.TopicPartition) error {
+		OnAssign: func(context.Context, []stream.Partition) error {
 			s.Ready.Done(assigned(topic))
 			return nil
 		},

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"github.com/couchbase/gocb/v2"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
@@ -21,8 +20,8 @@ import (
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox/caves"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 	"github.com/kafka-enterprise-orders/orders/services/couchbasesink"
 )
@@ -30,12 +29,12 @@ import (
 // env is an embedded Kafka with Schema Registry, a gocaves cluster, and the
 // test's own clients of both.
 type env struct {
-	kcfg    kafka.Config
+	kcfg    stream.Config
 	topics  *events.Topics
 	cb      caves.Cluster
 	cluster *gocb.Cluster
-	prod    *kafka.Producer
-	stats   kafka.Publisher[*analyticsv1.CountryStats]
+	prod    *stream.Producer
+	stats   stream.Publisher[*analyticsv1.CountryStats]
 }
 
 func newEnv(t *testing.T) *env {
@@ -56,19 +55,19 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	err = kafka.EnsureTopics(ctx, kcfg, true,
-		kafka.TopicSpec{Name: events.OrderAnalyticsTopic, Compact: true}, kafka.TopicSpec{Name: events.PaymentsTopic})
+	err = stream.EnsureTopics(ctx, kcfg, true,
+		stream.TopicSpec{Name: events.OrderAnalyticsTopic, Compact: true}, stream.TopicSpec{Name: events.PaymentsTopic})
 	if err != nil {
 		t.Fatal(err)
 	}
-	prod, err := kafka.NewProducer(kcfg, "test")
+	prod, err := stream.NewProducer(kcfg, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = prod.Close(context.Background()) })
 	return &env{
 		kcfg: kcfg, topics: topics, cb: cb, cluster: cluster, prod: prod,
-		stats: kafka.Publisher[*analyticsv1.CountryStats]{Producer: prod, Topic: topics.OrderAnalytics},
+		stats: stream.Publisher[*analyticsv1.CountryStats]{Producer: prod, Topic: topics.OrderAnalytics},
 	}
 }
 
@@ -127,20 +126,20 @@ func (e *env) publish(t *testing.T, key string, v *analyticsv1.CountryStats) {
 // produceRaw writes value unchanged to topic and returns where it landed.
 func (e *env) produceRaw(t *testing.T, topic, key string, value []byte) (int32, int64) {
 	t.Helper()
-	msg := &ckafka.Message{TopicPartition: ckafka.TopicPartition{Topic: &topic, Partition: ckafka.PartitionAny}, Key: []byte(key), Value: value}
+	msg := &stream.Message{Topic: topic, Key: []byte(key), Value: value}
 	type delivery struct {
-		tp  ckafka.TopicPartition
+		m   *stream.Message
 		err error
 	}
 	res := make(chan delivery, 1)
-	if err := e.prod.Produce(msg, func(m *ckafka.Message, err error) { res <- delivery{m.TopicPartition, err} }); err != nil {
+	if err := e.prod.Produce(msg, func(m *stream.Message, err error) { res <- delivery{m, err} }); err != nil {
 		t.Fatal(err)
 	}
 	d := <-res
 	if d.err != nil {
 		t.Fatal(d.err)
 	}
-	return d.tp.Partition, int64(d.tp.Offset)
+	return d.m.Partition, d.m.Offset
 }
 
 func countryStats(country string, version int64) *analyticsv1.CountryStats {
@@ -256,7 +255,7 @@ func TestSinkWritesLatestValuePerKey(t *testing.T) {
 	pay := &paymentsv1.Payment{PaymentId: "pay-ord-0001", OrderId: "ord-0001", CustomerId: "cus-0001",
 		Status: paymentsv1.PaymentStatus_PAYMENT_STATUS_AUTHORIZED, AmountMinor: 2499, Currency: "EUR",
 		ProcessedAt: timestamppb.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))}
-	payments := kafka.Publisher[*paymentsv1.Payment]{Producer: e.prod, Topic: e.topics.Payments}
+	payments := stream.Publisher[*paymentsv1.Payment]{Producer: e.prod, Topic: e.topics.Payments}
 	if err := payments.Publish(context.Background(), pay.OrderId, pay); err != nil {
 		t.Fatal(err)
 	}
@@ -322,7 +321,7 @@ func TestSinkPoisonRecordsGoToDeadLetterTopic(t *testing.T) {
 	coll := e.collection(t, "order_analytics")
 	waitDocs(t, coll, map[string]*analyticsv1.CountryStats{"DE": countryStats("DE", 2), "FR": countryStats("FR", 1)})
 
-	dlq := testenv.ReadTopic(t, e.kcfg, kafka.DeadLetterTopic(events.OrderAnalyticsTopic), 2, 60*time.Second)
+	dlq := testenv.ReadTopic(t, e.kcfg, stream.DeadLetterTopic(events.OrderAnalyticsTopic), 2, 60*time.Second)
 	cases := []struct {
 		name      string
 		class     string
@@ -340,16 +339,16 @@ func TestSinkPoisonRecordsGoToDeadLetterTopic(t *testing.T) {
 			t.Errorf("%s: no dead letter for order-analytics[%d]@%d", c.name, c.partition, c.offset)
 			continue
 		}
-		h := func(k string) string { return kafka.Header(m.Headers, k) }
-		if h(kafka.HeaderErrorClass) != c.class || h(kafka.HeaderSourceTopic) != events.OrderAnalyticsTopic ||
-			h(kafka.HeaderFailedConsumer) != "couchbase-sink" || h(kafka.HeaderErrorMessage) == "" {
-			t.Errorf("%s: headers class=%q topic=%q consumer=%q message=%q", c.name, h(kafka.HeaderErrorClass),
-				h(kafka.HeaderSourceTopic), h(kafka.HeaderFailedConsumer), h(kafka.HeaderErrorMessage))
+		h := func(k string) string { return m.Header(k) }
+		if h(stream.HeaderErrorClass) != c.class || h(stream.HeaderSourceTopic) != events.OrderAnalyticsTopic ||
+			h(stream.HeaderFailedConsumer) != "couchbase-sink" || h(stream.HeaderErrorMessage) == "" {
+			t.Errorf("%s: headers class=%q topic=%q consumer=%q message=%q", c.name, h(stream.HeaderErrorClass),
+				h(stream.HeaderSourceTopic), h(stream.HeaderFailedConsumer), h(stream.HeaderErrorMessage))
 		}
 		if string(m.Key) != c.key || !bytes.Equal(m.Value, c.value) {
 			t.Errorf("%s: dead letter is not the record unchanged: key %q value %q", c.name, m.Key, m.Value)
 		}
-		t.Logf("%s: %s", c.name, h(kafka.HeaderErrorMessage))
+		t.Logf("%s: %s", c.name, h(stream.HeaderErrorMessage))
 	}
 	// Only the empty key reached the writer; the garbage failed to decode.
 	if n := s.Stats.Get("dead-letters"); n != 1 {
@@ -431,10 +430,10 @@ func TestSinkCommitsOffsetsAfterWrites(t *testing.T) {
 	}
 }
 
-func findDeadLetter(msgs []*ckafka.Message, partition int32, offset int64) *ckafka.Message {
+func findDeadLetter(msgs []*stream.Message, partition int32, offset int64) *stream.Message {
 	for _, m := range msgs {
-		if kafka.Header(m.Headers, kafka.HeaderSourcePart) == strconv.Itoa(int(partition)) &&
-			kafka.Header(m.Headers, kafka.HeaderSourceOffset) == strconv.FormatInt(offset, 10) {
+		if m.Header(stream.HeaderSourcePart) == strconv.Itoa(int(partition)) &&
+			m.Header(stream.HeaderSourceOffset) == strconv.FormatInt(offset, 10) {
 			return m
 		}
 	}

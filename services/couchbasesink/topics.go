@@ -5,11 +5,10 @@ import (
 	"maps"
 	"slices"
 
-	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/kafka-enterprise-orders/orders/internal/events"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 // record is a decoded record of any sinkable topic.
@@ -18,16 +17,16 @@ type record struct {
 	Key   string
 	// Value is the decoded message; nil for a tombstone.
 	Value proto.Message
-	Raw   *ckafka.Message
+	Raw   *stream.Message
 }
 
 // writeFunc makes one record durable in Couchbase (see Service.write).
 type writeFunc func(context.Context, record) error
 
-// consumeFunc runs an at-least-once kafka.Consume loop over one topic,
+// consumeFunc runs an at-least-once stream.Consume loop over one topic,
 // decoding each record with the topic's protobuf type and handing it to
 // write as a plain proto.Message.
-type consumeFunc func(ctx context.Context, cfg kafka.Config, opts kafka.ConsumerOptions, write writeFunc) error
+type consumeFunc func(ctx context.Context, cfg stream.Config, opts stream.ConsumerOptions, write writeFunc) error
 
 // sinkTopic is a topic the sink can copy.
 type sinkTopic struct {
@@ -51,11 +50,11 @@ var sinkable = map[string]sinkTopic{
 func SupportedTopics() []string { return slices.Sorted(maps.Keys(sinkable)) }
 
 // consumer adapts a typed topic to a consumeFunc. A record that does not
-// decode as T never reaches write: kafka.Consume dead-letters it with class
+// decode as T never reaches write: stream.Consume dead-letters it with class
 // "deserialization".
-func consumer[T proto.Message](topic kafka.Topic[T]) consumeFunc {
-	return func(ctx context.Context, cfg kafka.Config, opts kafka.ConsumerOptions, write writeFunc) error {
-		return kafka.Consume(ctx, cfg, opts, topic, func(ctx context.Context, r kafka.Record[T]) error {
+func consumer[T proto.Message](topic stream.Topic[T]) consumeFunc {
+	return func(ctx context.Context, cfg stream.Config, opts stream.ConsumerOptions, write writeFunc) error {
+		return stream.Consume(ctx, cfg, opts, topic, func(ctx context.Context, r stream.Record[T]) error {
 			rec := record{Topic: topic.Name, Key: r.Key, Raw: r.Raw}
 			if !r.Tombstone {
 				rec.Value = r.Value
@@ -66,10 +65,10 @@ func consumer[T proto.Message](topic kafka.Topic[T]) consumeFunc {
 }
 
 // topicSpecs are the configured topics as the sink creates them if missing.
-func topicSpecs(topics []string) []kafka.TopicSpec {
-	specs := make([]kafka.TopicSpec, len(topics))
+func topicSpecs(topics []string) []stream.TopicSpec {
+	specs := make([]stream.TopicSpec, len(topics))
 	for i, t := range topics {
-		specs[i] = kafka.TopicSpec{Name: t, Compact: sinkable[t].compact}
+		specs[i] = stream.TopicSpec{Name: t, Compact: sinkable[t].compact}
 	}
 	return specs
 }

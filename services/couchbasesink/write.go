@@ -12,7 +12,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 // MaxKeyLen is Couchbase's limit on a document id, in bytes.
@@ -55,8 +55,8 @@ func CheckKey(key string) error {
 // write makes one record durable in Couchbase: an upsert of its JSON
 // document, or a remove for a tombstone. It returns nil only once the
 // cluster acknowledged the mutation (durability none: the active node has
-// it), so kafka.Consume stores the offset after the write. Records that can
-// never be written come back as kafka.Invalid (dead-lettered); every other
+// it), so stream.Consume stores the offset after the write. Records that can
+// never be written come back as stream.Invalid (dead-lettered); every other
 // failure is returned plainly and retried with backoff.
 func (s *Service) write(ctx context.Context, rec record) error {
 	select {
@@ -120,15 +120,15 @@ func permanent(err error) bool {
 		errors.Is(err, gocb.ErrEncodingFailure)
 }
 
-// reject sends the record to the dead-letter topic (kafka.Consume logs it
+// reject sends the record to the dead-letter topic (stream.Consume logs it
 // and writes the dlq.* headers).
 func (s *Service) reject(rec record, err error) error {
 	s.Stats.Add("dead-letters", 1)
 	s.Log.Debug("record rejected", s.attrs(rec, "error", err)...)
-	return kafka.Invalid(err)
+	return stream.Invalid(err)
 }
 
 func (s *Service) attrs(rec record, extra ...any) []any {
 	return append([]any{"topic", rec.Topic, "id", rec.Key,
-		"partition", rec.Raw.TopicPartition.Partition, "offset", int64(rec.Raw.TopicPartition.Offset)}, extra...)
+		"partition", rec.Raw.Partition, "offset", rec.Raw.Offset}, extra...)
 }

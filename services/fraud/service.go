@@ -7,16 +7,14 @@ import (
 	"log/slog"
 	"time"
 
-	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
-
 	fraudv1 "github.com/kafka-enterprise-orders/orders/gen/fraud/v1"
 	"github.com/kafka-enterprise-orders/orders/gen/fraud/v1/fraudv1connect"
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/directory"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/store"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 const (
@@ -45,15 +43,15 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 		return nil, err
 	}
 	base, err := platform.New(ctx, Name, cfg.Common, log, append([]platform.Option{
-		platform.Owns(kafka.TopicSpec{Name: events.OrdersTopic}, kafka.TopicSpec{Name: events.FraudAlertsTopic}, kafka.TopicSpec{Name: events.CustomersTopic, Compact: true}),
+		platform.Owns(stream.TopicSpec{Name: events.OrdersTopic}, stream.TopicSpec{Name: events.FraudAlertsTopic}, stream.TopicSpec{Name: events.CustomersTopic, Compact: true}),
 		platform.WaitsFor(restored, assigned),
 	}, opts...)...)
 	if err != nil {
 		return nil, err
 	}
 	s := &Service{Base: base, cfg: cfg, rules: rules, alerts: store.NewRecent[*fraudv1.FraudAlert](), customers: directory.New(log)}
-	s.Tables = kafka.TableSet{
-		kafka.NewTable(base.Kafka(), base.Topics.FraudAlerts, func(r kafka.Record[*fraudv1.FraudAlert]) {
+	s.Tables = stream.TableSet{
+		stream.NewTable(base.Kafka(), base.Topics.FraudAlerts, func(r stream.Record[*fraudv1.FraudAlert]) {
 			if !r.Tombstone {
 				s.alerts.Put(r.Value.GetOrderId(), r.Value)
 			}
@@ -71,10 +69,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 // alert is published once per order even across restarts.
 func (s *Service) work(ctx context.Context) error {
 	synced := s.SyncOnAssign(assigned)
-	opts := kafka.TransformOptions{
+	opts := stream.TransformOptions{
 		Group: s.cfg.Group, TransactionalID: s.cfg.TransactionalID, BeforeCommit: s.BeforeCommit(),
 		Stall: s.WatchGroup(),
-		OnAssign: func(ctx context.Context, parts []ckafka.TopicPartition) error {
+		OnAssign: func(ctx context.Context, parts []stream.Partition) error {
 			if err := s.recall(ctx, parts); err != nil {
 				return err
 			}
@@ -82,19 +80,19 @@ func (s *Service) work(ctx context.Context) error {
 		},
 	}
 	reset := func() { s.engine = NewEngine(s.rules) }
-	return kafka.RunTransform(ctx, s.Kafka(), opts, s.Topics.Orders, reset, s.score)
+	return stream.RunTransform(ctx, s.Kafka(), opts, s.Topics.Orders, reset, s.score)
 }
 
 // recall rebuilds the velocity history of the assigned partitions from the
 // orders this group scored within the last window. Orders are keyed by
 // customer, so the partitions hold every order of their customers: the
 // history is as complete as if this worker had scored them itself.
-func (s *Service) recall(ctx context.Context, parts []ckafka.TopicPartition) error {
+func (s *Service) recall(ctx context.Context, parts []stream.Partition) error {
 	if !s.rules.Velocity.Enabled {
 		return nil
 	}
 	lookback := time.Duration(s.rules.Velocity.Window) + time.Minute // and the producers' clock skew
-	n, err := kafka.Replay(ctx, s.Kafka(), s.cfg.Group, s.Topics.Orders, parts, lookback, func(r kafka.Record[*ordersv1.Order]) {
+	n, err := stream.Replay(ctx, s.Kafka(), s.cfg.Group, s.Topics.Orders, parts, lookback, func(r stream.Record[*ordersv1.Order]) {
 		if !r.Tombstone && events.ValidateOrder(r.Value) == nil {
 			s.engine.Recall(r.Value)
 		}
@@ -107,13 +105,13 @@ func (s *Service) recall(ctx context.Context, parts []ckafka.TopicPartition) err
 }
 
 // score evaluates one order and returns its alert, if any.
-func (s *Service) score(_ context.Context, rec kafka.Record[*ordersv1.Order]) ([]*ckafka.Message, error) {
+func (s *Service) score(_ context.Context, rec stream.Record[*ordersv1.Order]) ([]*stream.Message, error) {
 	if rec.Tombstone {
-		return nil, kafka.Invalid(errors.New("orders carries no tombstones"))
+		return nil, stream.Invalid(errors.New("orders carries no tombstones"))
 	}
 	o := rec.Value
 	if err := events.ValidateOrder(o); err != nil {
-		return nil, kafka.Invalid(err)
+		return nil, stream.Invalid(err)
 	}
 	s.Stats.Add("orders.scored", 1)
 	alert := s.engine.Evaluate(o, s.customers.Get(o.GetCustomerId()))
@@ -126,5 +124,5 @@ func (s *Service) score(_ context.Context, rec kafka.Record[*ordersv1.Order]) ([
 	}
 	s.Stats.Add("alerts", 1)
 	s.Log.Debug("fraud alert", "order_id", o.GetOrderId(), "score", alert.GetScore(), "rules", len(alert.GetRules()))
-	return []*ckafka.Message{msg}, nil
+	return []*stream.Message{msg}, nil
 }

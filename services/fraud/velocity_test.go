@@ -13,9 +13,9 @@ import (
 
 	fraudv1 "github.com/kafka-enterprise-orders/orders/gen/fraud/v1"
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 	"github.com/kafka-enterprise-orders/orders/services/fraud"
 )
@@ -36,12 +36,12 @@ func TestVelocityHistorySurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	fcfg := fraud.Config{Common: platform.Common{Kafka: cfg}, RulesFile: rules, Group: "fraud-service", TransactionalID: "fraud-velocity-test"}
-	prod, err := kafka.NewProducer(cfg, "orders")
+	prod, err := stream.NewProducer(cfg, "orders")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = prod.Close(context.Background()) })
-	pub := kafka.Publisher[*ordersv1.Order]{Producer: prod, Topic: topics.Orders}
+	pub := stream.Publisher[*ordersv1.Order]{Producer: prod, Topic: topics.Orders}
 	place := func(id, customer string) {
 		t.Helper()
 		items := []*ordersv1.LineItem{{Sku: "SKU-1001", Name: "Cups", Quantity: 1, UnitPriceMinor: 2499}}

@@ -13,8 +13,8 @@ import (
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	"github.com/kafka-enterprise-orders/orders/gen/orders/v1/ordersv1connect"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/rpc"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/internal/validate"
 )
 
@@ -48,7 +48,7 @@ func init() {
 // handler implements OrderService over the view and the orders publisher.
 type handler struct {
 	view    *View
-	publish kafka.Publisher[*ordersv1.Order]
+	publish stream.Publisher[*ordersv1.Order]
 	now     func() time.Time
 	stats   interface{ Add(string, int64) }
 
@@ -79,7 +79,7 @@ func (h *handler) PlaceOrder(ctx context.Context, req *ordersv1.PlaceOrderReques
 	if err := h.publish.Publish(ctx, o.GetCustomerId(), o); err != nil {
 		return nil, rpc.ToConnectError(err)
 	}
-	h.view.ApplyOrder(kafka.Record[*ordersv1.Order]{Key: o.CustomerId, Value: o})
+	h.view.ApplyOrder(stream.Record[*ordersv1.Order]{Key: o.CustomerId, Value: o})
 	h.stats.Add("orders.api", 1)
 	return &ordersv1.PlaceOrderResponse{Order: o}, nil
 }

@@ -7,13 +7,11 @@ import (
 	"strconv"
 	"time"
 
-	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
-
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	"github.com/kafka-enterprise-orders/orders/gen/orders/v1/ordersv1connect"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/platform"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 const restored = "order view restored"
@@ -27,7 +25,7 @@ type Service struct {
 	*platform.Base
 	cfg      Config
 	view     *View
-	producer *kafka.Producer
+	producer *stream.Producer
 }
 
 // New wires the service: topics, producer, view tables and RPC handler.
@@ -36,7 +34,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 		return nil, err
 	}
 	base, err := platform.New(ctx, Name, cfg.Common, log, append([]platform.Option{
-		platform.Owns(kafka.TopicSpec{Name: events.OrdersTopic}, kafka.TopicSpec{Name: events.PaymentsTopic}, kafka.TopicSpec{Name: events.FraudAlertsTopic}),
+		platform.Owns(stream.TopicSpec{Name: events.OrdersTopic}, stream.TopicSpec{Name: events.PaymentsTopic}, stream.TopicSpec{Name: events.FraudAlertsTopic}),
 		platform.WaitsFor(restored),
 	}, opts...)...)
 	if err != nil {
@@ -48,17 +46,17 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 	}
 	s := &Service{Base: base, cfg: cfg, view: NewView(), producer: producer}
 	k, t := base.Kafka(), base.Topics
-	s.Tables = kafka.TableSet{
-		kafka.NewTable(k, t.Orders, s.view.ApplyOrder),
-		kafka.NewTable(k, t.Payments, s.view.ApplyPayment),
-		kafka.NewTable(k, t.FraudAlerts, s.view.ApplyAlert),
+	s.Tables = stream.TableSet{
+		stream.NewTable(k, t.Orders, s.view.ApplyOrder),
+		stream.NewTable(k, t.Payments, s.view.ApplyPayment),
+		stream.NewTable(k, t.FraudAlerts, s.view.ApplyAlert),
 	}
 	s.Go("restore", s.SyncTablesThen(restored))
 	if period, on := cfg.period(); on {
 		s.Go("generator", func(ctx context.Context) error { return s.generate(ctx, period) })
 	}
 	h := &handler{
-		view: s.view, publish: kafka.Publisher[*ordersv1.Order]{Producer: producer, Topic: t.Orders},
+		view: s.view, publish: stream.Publisher[*ordersv1.Order]{Producer: producer, Topic: t.Orders},
 		now: time.Now, stats: s.Stats, inFlight: map[string]chan struct{}{},
 	}
 	path, hh := ordersv1connect.NewOrderServiceHandler(h, s.Server.HandlerOptions()...)
@@ -71,7 +69,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 func (s *Service) generate(ctx context.Context, period time.Duration) error {
 	// The run id (start time, base 36) keeps order ids unique across restarts.
 	gen := NewGenerator(s.cfg.Seed, s.cfg.Customers, strconv.FormatInt(time.Now().Unix(), 36))
-	pub := kafka.Publisher[*ordersv1.Order]{Producer: s.producer, Topic: s.Topics.Orders}
+	pub := stream.Publisher[*ordersv1.Order]{Producer: s.producer, Topic: s.Topics.Orders}
 	var tick <-chan time.Time
 	if period > 0 {
 		t := time.NewTicker(period)
@@ -102,8 +100,8 @@ func (s *Service) generate(ctx context.Context, period time.Duration) error {
 	return nil
 }
 
-func (s *Service) delivered(o *ordersv1.Order) kafka.DeliveryFunc {
-	return func(_ *ckafka.Message, err error) {
+func (s *Service) delivered(o *ordersv1.Order) stream.DeliveryFunc {
+	return func(_ *stream.Message, err error) {
 		if err != nil {
 			s.Stats.Add("orders.failed", 1)
 			s.Log.Warn("synthetic order not delivered", "order_id", o.OrderId, "error", err)

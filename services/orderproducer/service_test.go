@@ -21,7 +21,7 @@ import (
 	"github.com/kafka-enterprise-orders/orders/gen/orders/v1/ordersv1connect"
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 	"github.com/kafka-enterprise-orders/orders/services/orderproducer"
 )
@@ -30,7 +30,7 @@ import (
 // registry, with OrderService served over HTTP on loopback.
 type producerUnderTest struct {
 	*orderproducer.Service
-	kcfg   kafka.Config
+	kcfg   stream.Config
 	topics *events.Topics
 	client ordersv1connect.OrderServiceClient
 	stop   func()
@@ -38,7 +38,7 @@ type producerUnderTest struct {
 
 // startProducer runs an order-producer (generator off unless configure
 // turns it on) and waits until its view is restored.
-func startProducer(t *testing.T, kcfg kafka.Config, configure func(*orderproducer.Config)) *producerUnderTest {
+func startProducer(t *testing.T, kcfg stream.Config, configure func(*orderproducer.Config)) *producerUnderTest {
 	t.Helper()
 	var cfg orderproducer.Config
 	cfg.Kafka = kcfg
@@ -276,13 +276,13 @@ func TestOrderStatusFollowsPaymentsAndFraudAlertsTopicsAcrossRestart(t *testing.
 	p := startProducer(t, kcfg, nil)
 	o := p.place(t, placeReq("ord-flow-1", "cus-0004", line("SKU-3004", 3, 44900)))
 
-	prod, err := kafka.NewProducer(kcfg, "test")
+	prod, err := stream.NewProducer(kcfg, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = prod.Close(context.Background()) })
 	ctx := context.Background()
-	pay := kafka.Publisher[*paymentsv1.Payment]{Producer: prod, Topic: p.topics.Payments}
+	pay := stream.Publisher[*paymentsv1.Payment]{Producer: prod, Topic: p.topics.Payments}
 	if err := pay.Publish(ctx, o.OrderId, &paymentsv1.Payment{
 		PaymentId: "pay-" + o.OrderId, OrderId: o.OrderId, CustomerId: o.CustomerId,
 		Status: paymentsv1.PaymentStatus_PAYMENT_STATUS_DECLINED, DeclineReason: paymentsv1.DeclineReason_DECLINE_REASON_CREDIT_LIMIT_EXCEEDED,
@@ -290,7 +290,7 @@ func TestOrderStatusFollowsPaymentsAndFraudAlertsTopicsAcrossRestart(t *testing.
 	}); err != nil {
 		t.Fatal(err)
 	}
-	alerts := kafka.Publisher[*fraudv1.FraudAlert]{Producer: prod, Topic: p.topics.FraudAlerts}
+	alerts := stream.Publisher[*fraudv1.FraudAlert]{Producer: prod, Topic: p.topics.FraudAlerts}
 	if err := alerts.Publish(ctx, o.OrderId, &fraudv1.FraudAlert{
 		AlertId: "alert-" + o.OrderId, OrderId: o.OrderId, CustomerId: o.CustomerId, Score: 70,
 		Rules: []*fraudv1.RuleHit{{Rule: "high_amount", Score: 70}}, CreatedAt: timestamppb.Now(),

@@ -9,8 +9,8 @@ import (
 	fraudv1 "github.com/kafka-enterprise-orders/orders/gen/fraud/v1"
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/store"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 // View is the order-status view: every order with its payment decision and
@@ -39,7 +39,7 @@ func (v *View) update(orderID string, at time.Time, fn func(*ordersv1.OrderView)
 }
 
 // ApplyOrder records a placed order.
-func (v *View) ApplyOrder(rec kafka.Record[*ordersv1.Order]) {
+func (v *View) ApplyOrder(rec stream.Record[*ordersv1.Order]) {
 	if rec.Tombstone {
 		return
 	}
@@ -52,7 +52,7 @@ func (v *View) ApplyOrder(rec kafka.Record[*ordersv1.Order]) {
 }
 
 // ApplyPayment records a payment decision.
-func (v *View) ApplyPayment(rec kafka.Record[*paymentsv1.Payment]) {
+func (v *View) ApplyPayment(rec stream.Record[*paymentsv1.Payment]) {
 	if rec.Tombstone {
 		return
 	}
@@ -70,7 +70,7 @@ func (v *View) ApplyPayment(rec kafka.Record[*paymentsv1.Payment]) {
 }
 
 // ApplyAlert records a fraud alert.
-func (v *View) ApplyAlert(rec kafka.Record[*fraudv1.FraudAlert]) {
+func (v *View) ApplyAlert(rec stream.Record[*fraudv1.FraudAlert]) {
 	if rec.Tombstone {
 		return
 	}

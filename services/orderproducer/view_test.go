@@ -13,7 +13,7 @@ import (
 	fraudv1 "github.com/kafka-enterprise-orders/orders/gen/fraud/v1"
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/services/orderproducer"
 )
 
@@ -23,33 +23,33 @@ func at(sec int) *timestamppb.Timestamp {
 	return timestamppb.New(t0.Add(time.Duration(sec) * time.Second))
 }
 
-func orderRec(id, customer string, sec int) kafka.Record[*ordersv1.Order] {
+func orderRec(id, customer string, sec int) stream.Record[*ordersv1.Order] {
 	items := []*ordersv1.LineItem{{Sku: "SKU-1001", Name: "Cups", Quantity: 1, UnitPriceMinor: 2499}}
-	return kafka.Record[*ordersv1.Order]{Key: customer, Value: &ordersv1.Order{
+	return stream.Record[*ordersv1.Order]{Key: customer, Value: &ordersv1.Order{
 		OrderId: id, CustomerId: customer, Country: "DE", Currency: "EUR", Items: items, AmountMinor: 2499,
 		CreatedAt: at(sec), Source: ordersv1.OrderSource_ORDER_SOURCE_API,
 	}}
 }
 
-func paid(id string, sec int) kafka.Record[*paymentsv1.Payment] {
-	return kafka.Record[*paymentsv1.Payment]{Key: id, Value: &paymentsv1.Payment{
+func paid(id string, sec int) stream.Record[*paymentsv1.Payment] {
+	return stream.Record[*paymentsv1.Payment]{Key: id, Value: &paymentsv1.Payment{
 		PaymentId: "pay-" + id, OrderId: id, Status: paymentsv1.PaymentStatus_PAYMENT_STATUS_AUTHORIZED, ProcessedAt: at(sec),
 	}}
 }
 
-func declined(id, detail string, sec int) kafka.Record[*paymentsv1.Payment] {
-	return kafka.Record[*paymentsv1.Payment]{Key: id, Value: &paymentsv1.Payment{
+func declined(id, detail string, sec int) stream.Record[*paymentsv1.Payment] {
+	return stream.Record[*paymentsv1.Payment]{Key: id, Value: &paymentsv1.Payment{
 		PaymentId: "pay-" + id, OrderId: id, Status: paymentsv1.PaymentStatus_PAYMENT_STATUS_DECLINED,
 		DeclineReason: paymentsv1.DeclineReason_DECLINE_REASON_CREDIT_LIMIT_EXCEEDED, Detail: detail, ProcessedAt: at(sec),
 	}}
 }
 
-func alert(id string, score int32, sec int, rules ...string) kafka.Record[*fraudv1.FraudAlert] {
+func alert(id string, score int32, sec int, rules ...string) stream.Record[*fraudv1.FraudAlert] {
 	a := &fraudv1.FraudAlert{AlertId: "alert-" + id, OrderId: id, Score: score, CreatedAt: at(sec)}
 	for _, r := range rules {
 		a.Rules = append(a.Rules, &fraudv1.RuleHit{Rule: r, Score: score / int32(len(rules))})
 	}
-	return kafka.Record[*fraudv1.FraudAlert]{Key: id, Value: a}
+	return stream.Record[*fraudv1.FraudAlert]{Key: id, Value: a}
 }
 
 func mustGet(t *testing.T, v *orderproducer.View, id string) *ordersv1.OrderView {
@@ -131,9 +131,9 @@ func TestViewIgnoresDuplicatesAndTombstones(t *testing.T) {
 	v.ApplyAlert(alert("ord-a005", 40, 1, "high_amount")) // redelivered
 	v.ApplyPayment(paid("ord-a005", 2))
 	v.ApplyPayment(paid("ord-a005", 2))
-	v.ApplyOrder(kafka.Record[*ordersv1.Order]{Key: "cus-0001", Tombstone: true})
-	v.ApplyPayment(kafka.Record[*paymentsv1.Payment]{Key: "ord-a005", Tombstone: true})
-	v.ApplyAlert(kafka.Record[*fraudv1.FraudAlert]{Key: "ord-a005", Tombstone: true})
+	v.ApplyOrder(stream.Record[*ordersv1.Order]{Key: "cus-0001", Tombstone: true})
+	v.ApplyPayment(stream.Record[*paymentsv1.Payment]{Key: "ord-a005", Tombstone: true})
+	v.ApplyAlert(stream.Record[*fraudv1.FraudAlert]{Key: "ord-a005", Tombstone: true})
 	ov := mustGet(t, v, "ord-a005")
 	if !proto.Equal(ov.Order, first.Value) {
 		t.Errorf("order %v, want the first one placed", ov.Order)

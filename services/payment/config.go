@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/kafka-enterprise-orders/orders/internal/config"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/platform"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 // DefaultListen is the service's default RPC address.
@@ -39,7 +39,7 @@ func DefaultConfig() Config {
 	return Config{
 		Common: platform.DefaultCommon(DefaultListen),
 		Rules:  Rules{MinAmount: 1, MaxAmount: 10000, DefaultCreditLimit: 1000, FailureRate: 0.02, Seed: 1},
-		Group:  Name, TransactionalID: Name + "-" + kafka.Hostname(),
+		Group:  Name, TransactionalID: Name + "-" + stream.Hostname(),
 		BatchLinger: 50 * time.Millisecond, TransactionTimeout: 30 * time.Second,
 	}
 }

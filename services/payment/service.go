@@ -6,15 +6,13 @@ import (
 	"log/slog"
 	"time"
 
-	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
-
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
 	"github.com/kafka-enterprise-orders/orders/gen/payments/v1/paymentsv1connect"
 	"github.com/kafka-enterprise-orders/orders/internal/directory"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/platform"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 const (
@@ -41,15 +39,15 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 		return nil, err
 	}
 	base, err := platform.New(ctx, Name, cfg.Common, log, append([]platform.Option{
-		platform.Owns(kafka.TopicSpec{Name: events.OrdersTopic}, kafka.TopicSpec{Name: events.PaymentsTopic}, kafka.TopicSpec{Name: events.CustomersTopic, Compact: true}),
+		platform.Owns(stream.TopicSpec{Name: events.OrdersTopic}, stream.TopicSpec{Name: events.PaymentsTopic}, stream.TopicSpec{Name: events.CustomersTopic, Compact: true}),
 		platform.WaitsFor(restored, assigned),
 	}, opts...)...)
 	if err != nil {
 		return nil, err
 	}
 	s := &Service{Base: base, cfg: cfg, state: NewState(), customers: directory.New(log), now: time.Now}
-	s.Tables = kafka.TableSet{
-		kafka.NewTable(base.Kafka(), base.Topics.Payments, s.state.ApplyPayment),
+	s.Tables = stream.TableSet{
+		stream.NewTable(base.Kafka(), base.Topics.Payments, s.state.ApplyPayment),
 		s.customers.Table(base.Kafka(), base.Topics),
 	}
 	s.Go("restore", s.SyncTablesThen(restored))
@@ -61,7 +59,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 
 // work runs the exactly-once loop orders → payments.
 func (s *Service) work(ctx context.Context) error {
-	opts := kafka.TransformOptions{
+	opts := stream.TransformOptions{
 		Group: s.cfg.Group, TransactionalID: s.cfg.TransactionalID, Linger: s.cfg.BatchLinger,
 		TransactionTimeout: s.cfg.TransactionTimeout,
 		// Payments committed by earlier owners of these partitions are
@@ -70,17 +68,17 @@ func (s *Service) work(ctx context.Context) error {
 		BeforeCommit: s.BeforeCommit(),
 		Stall:        s.WatchGroup(),
 	}
-	return kafka.RunTransform(ctx, s.Kafka(), opts, s.Topics.Orders, s.state.ResetPending, s.authorize)
+	return stream.RunTransform(ctx, s.Kafka(), opts, s.Topics.Orders, s.state.ResetPending, s.authorize)
 }
 
 // authorize decides one order; a redelivered order yields nothing.
-func (s *Service) authorize(_ context.Context, rec kafka.Record[*ordersv1.Order]) ([]*ckafka.Message, error) {
+func (s *Service) authorize(_ context.Context, rec stream.Record[*ordersv1.Order]) ([]*stream.Message, error) {
 	if rec.Tombstone {
-		return nil, kafka.Invalid(errors.New("orders carries no tombstones"))
+		return nil, stream.Invalid(errors.New("orders carries no tombstones"))
 	}
 	o := rec.Value
 	if err := events.ValidateOrder(o); err != nil {
-		return nil, kafka.Invalid(err)
+		return nil, stream.Invalid(err)
 	}
 	if !s.state.Claim(o.GetOrderId()) {
 		s.Stats.Add("orders.duplicate", 1)
@@ -92,7 +90,7 @@ func (s *Service) authorize(_ context.Context, rec kafka.Record[*ordersv1.Order]
 		return nil, err
 	}
 	s.count(p)
-	return []*ckafka.Message{msg}, nil
+	return []*stream.Message{msg}, nil
 }
 
 func (s *Service) count(p *paymentsv1.Payment) {

@@ -4,8 +4,8 @@ import (
 	"sync"
 
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/store"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 // State is what the payment-service knows: the committed payments (from the
@@ -25,7 +25,7 @@ func NewState() *State {
 }
 
 // ApplyPayment records a committed payment from the `payments` topic.
-func (s *State) ApplyPayment(rec kafka.Record[*paymentsv1.Payment]) {
+func (s *State) ApplyPayment(rec stream.Record[*paymentsv1.Payment]) {
 	if !rec.Tombstone {
 		s.payments.Put(rec.Value.GetOrderId(), rec.Value)
 	}

@@ -11,11 +11,11 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/catalog"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 	"github.com/kafka-enterprise-orders/orders/services/pgsource"
 )
@@ -26,7 +26,7 @@ type harness struct {
 	t      testing.TB
 	pg     *sandbox.Postgres
 	dbURL  string
-	kcfg   kafka.Config
+	kcfg   stream.Config
 	broker *sandbox.Broker
 	topics *events.Topics
 
@@ -52,13 +52,13 @@ func newHarness(t testing.TB) *harness {
 	if h.topics, err = events.Open(h.kcfg); err != nil {
 		t.Fatal(err)
 	}
-	if err := kafka.EnsureTopics(ctx, h.kcfg, true, kafka.TopicSpec{Name: events.CustomersTopic, Compact: true}); err != nil {
+	if err := stream.EnsureTopics(ctx, h.kcfg, true, stream.TopicSpec{Name: events.CustomersTopic, Compact: true}); err != nil {
 		t.Fatal(err)
 	}
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() {
-		done <- kafka.NewTable(h.kcfg, h.topics.Customers, func(r kafka.Record[*customersv1.Customer]) {
+		done <- stream.NewTable(h.kcfg, h.topics.Customers, func(r stream.Record[*customersv1.Customer]) {
 			h.mu.Lock()
 			defer h.mu.Unlock()
 			h.latest[r.Key] = r.Value
@@ -172,8 +172,8 @@ func TestSnapshotThenChanges(t *testing.T) {
 	// A row that is not a valid customer goes to customers.dlq, not lost.
 	h.exec(`INSERT INTO customers (id, name, email, country, risk_tier, credit_limit_minor, currency)
 		VALUES ('not-a-customer-id', 'Bad', 'bad@example.com', 'ZZ', 'LOW', 1, 'EUR')`)
-	dlq := testenv.ReadTopic(t, h.kcfg, kafka.DeadLetterTopic(events.CustomersTopic), 1, 30*time.Second)
-	if kafka.Header(dlq[0].Headers, kafka.HeaderErrorClass) != "validation" || string(dlq[0].Key) != "not-a-customer-id" {
+	dlq := testenv.ReadTopic(t, h.kcfg, stream.DeadLetterTopic(events.CustomersTopic), 1, 30*time.Second)
+	if dlq[0].Header(stream.HeaderErrorClass) != "validation" || string(dlq[0].Key) != "not-a-customer-id" {
 		t.Errorf("dead letter = key %q headers %v", dlq[0].Key, dlq[0].Headers)
 	}
 }

@@ -4,12 +4,11 @@ import (
 	"context"
 	"log/slog"
 
-	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"github.com/jackc/pglogrepl"
 
 	"github.com/kafka-enterprise-orders/orders/internal/events"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/platform"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 const streaming = "streaming changes"
@@ -22,7 +21,7 @@ const Name = "pg-source"
 type Service struct {
 	*platform.Base
 	cfg      Config
-	producer *kafka.Producer
+	producer *stream.Producer
 	acks     *acks
 }
 
@@ -32,7 +31,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 		return nil, err
 	}
 	base, err := platform.New(ctx, Name, cfg.Common, log, append([]platform.Option{
-		platform.Owns(kafka.TopicSpec{Name: events.CustomersTopic, Compact: true}),
+		platform.Owns(stream.TopicSpec{Name: events.CustomersTopic, Compact: true}),
 		platform.WaitsFor(streaming),
 	}, opts...)...)
 	if err != nil {
@@ -40,13 +39,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 	}
 	// Changes go out at once (the default linger is 5 ms); under load
 	// librdkafka still batches whatever queued up meanwhile.
-	producer, err := base.NewProducer("customers", ckafka.ConfigMap{"linger.ms": 0})
+	producer, err := base.NewProducer("customers", stream.Linger(0))
 	if err != nil {
 		return nil, err
 	}
 	s := &Service{Base: base, cfg: cfg, producer: producer, acks: &acks{}}
 	s.Go("replication", func(ctx context.Context) error {
-		return kafka.Supervise(ctx, log, "pg-source", s.runOnce)
+		return stream.Supervise(ctx, log, "pg-source", s.runOnce)
 	})
 	return s, nil
 }

@@ -8,14 +8,13 @@ import (
 	"log/slog"
 	"time"
 
-	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"github.com/jackc/pglogrepl"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/internal/validate"
 )
 
@@ -27,8 +26,8 @@ const statusInterval = time.Second
 type source struct {
 	cfg      Config
 	log      *slog.Logger
-	topic    kafka.Topic[*customersv1.Customer]
-	producer *kafka.Producer
+	topic    stream.Topic[*customersv1.Customer]
+	producer *stream.Producer
 	acks     *acks
 	stats    interface{ Add(string, int64) }
 	onLive   func()
@@ -376,7 +375,7 @@ func (s *source) decode(rel uint32, tuple *pglogrepl.TupleData) (row, error) {
 // valid customer goes to the dead-letter topic with the reason.
 func (s *source) publish(t *txn, r row, deleted bool) error {
 	key := r.key()
-	var msg *ckafka.Message
+	var msg *stream.Message
 	var err error
 	if deleted {
 		msg, err = s.topic.Message(key, nil)
@@ -391,36 +390,24 @@ func (s *source) publish(t *txn, r row, deleted bool) error {
 		return err
 	}
 	s.acks.produced(t)
-	if err := s.producer.Produce(msg, func(_ *ckafka.Message, err error) { s.acks.delivered(t, err) }); err != nil {
+	if err := s.producer.Produce(msg, func(_ *stream.Message, err error) { s.acks.delivered(t, err) }); err != nil {
 		s.acks.delivered(t, err)
 		return err
 	}
 	return nil
 }
 
-func (s *source) deadLetter(r row, cause error) (*ckafka.Message, error) {
+func (s *source) deadLetter(r row, cause error) (*stream.Message, error) {
 	s.stats.Add("customers.invalid", 1)
 	s.log.Warn("invalid customer row sent to dead-letter topic", "id", r.key(), "error", cause)
 	value, err := json.Marshal(r)
 	if err != nil {
 		return nil, fmt.Errorf("encode invalid row: %w", err)
 	}
-	topic := kafka.DeadLetterTopic(s.topic.Name)
 	class := "validation"
 	var ve *validate.Error
 	if !errors.As(cause, &ve) {
 		class = "conversion"
 	}
-	return &ckafka.Message{
-		TopicPartition: ckafka.TopicPartition{Topic: &topic, Partition: ckafka.PartitionAny},
-		Key:            []byte(r.key()),
-		Value:          value,
-		Headers: []ckafka.Header{
-			{Key: kafka.HeaderErrorClass, Value: []byte(class)},
-			{Key: kafka.HeaderErrorMessage, Value: []byte(cause.Error())},
-			{Key: kafka.HeaderSourceTopic, Value: []byte("postgres:" + Table)},
-			{Key: kafka.HeaderFailedAt, Value: []byte(time.Now().UTC().Format(time.RFC3339Nano))},
-			{Key: kafka.HeaderFailedConsumer, Value: []byte("pg-source")},
-		},
-	}, nil
+	return stream.ForeignDeadLetter(s.topic.Name, "postgres:"+Table, Name, class, []byte(r.key()), value, cause, time.Now()), nil
 }

@@ -15,13 +15,11 @@ import (
 	"sync"
 	"time"
 
-	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
-
 	analyticsv1 "github.com/kafka-enterprise-orders/orders/gen/analytics/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/services/analytics"
 	"github.com/kafka-enterprise-orders/orders/services/fraud"
 	"github.com/kafka-enterprise-orders/orders/services/orderproducer"
@@ -51,7 +49,7 @@ func (r Result) String() string {
 
 // Env is an embedded broker and registry for one run.
 type Env struct {
-	Kafka   kafka.Config
+	Kafka   stream.Config
 	broker  *sandbox.Broker
 	cluster *sandbox.KafkaCluster
 	dir     string
@@ -66,7 +64,7 @@ func NewEnv(ctx context.Context, log *slog.Logger, nodes int) (env *Env, err err
 	if err != nil {
 		return nil, err
 	}
-	e := &Env{reg: r, Kafka: kafka.Config{SchemaRegistryURL: r.URL(), AutoRegister: true, Partitions: 3, ReplicationFactor: 1, Logger: log}}
+	e := &Env{reg: r, Kafka: stream.Config{SchemaRegistryURL: r.URL(), AutoRegister: true, Partitions: 3, ReplicationFactor: 1, Logger: log}}
 	defer func() {
 		if err != nil {
 			err = errors.Join(err, e.Close())
@@ -105,13 +103,13 @@ func (e *Env) Close() error {
 }
 
 // orders opens the topics and returns n encoded synthetic orders.
-func orders(cfg kafka.Config, n int) (*events.Topics, []*ckafka.Message, error) {
+func orders(cfg stream.Config, n int) (*events.Topics, []*stream.Message, error) {
 	topics, err := events.Open(cfg)
 	if err != nil {
 		return nil, nil, err
 	}
 	gen := orderproducer.NewGenerator(1, 200, "bench")
-	out := make([]*ckafka.Message, n)
+	out := make([]*stream.Message, n)
 	for i := range out {
 		o := gen.Next(time.Now())
 		msg, err := topics.Orders.Message(o.CustomerId, o)
@@ -132,12 +130,11 @@ func Raw(ctx context.Context, env *Env, n int) (Result, error) {
 		return Result{}, err
 	}
 	const topic = "bench.raw"
-	if err := kafka.EnsureTopics(ctx, env.Kafka, false, kafka.TopicSpec{Name: topic}); err != nil {
+	if err := stream.EnsureTopics(ctx, env.Kafka, false, stream.TopicSpec{Name: topic}); err != nil {
 		return Result{}, err
 	}
 	for _, m := range msgs {
-		t := topic
-		m.TopicPartition.Topic = &t
+		m.Topic = topic
 	}
 	count, err := startCounter(ctx, env.Kafka, "bench-raw", topic)
 	if err != nil {
@@ -232,12 +229,12 @@ func startServices(ctx context.Context, env *Env, g *platform.Group) error {
 	return nil
 }
 
-func produceAll(ctx context.Context, cfg kafka.Config, msgs []*ckafka.Message) error {
-	p, err := kafka.NewProducer(cfg, "bench")
+func produceAll(ctx context.Context, cfg stream.Config, msgs []*stream.Message) error {
+	p, err := stream.NewProducer(cfg, "bench")
 	if err != nil {
 		return err
 	}
-	var c kafka.Counter
+	var c stream.Counter
 	for _, m := range msgs {
 		if err := p.Produce(m, c.Done); err != nil {
 			return errors.Join(err, p.Close(ctx))
@@ -254,11 +251,11 @@ func produceAll(ctx context.Context, cfg kafka.Config, msgs []*ckafka.Message) e
 
 // countOrders follows `order-analytics` and counts the orders its latest
 // per-country statistics add up to.
-func countOrders(g *platform.Group, cfg kafka.Config, topics *events.Topics) *counter {
+func countOrders(g *platform.Group, cfg stream.Config, topics *events.Topics) *counter {
 	c := &counter{}
 	var mu sync.Mutex
 	latest := map[string]int64{}
-	table := kafka.NewTable(cfg, topics.OrderAnalytics, func(r kafka.Record[*analyticsv1.CountryStats]) {
+	table := stream.NewTable(cfg, topics.OrderAnalytics, func(r stream.Record[*analyticsv1.CountryStats]) {
 		mu.Lock()
 		defer mu.Unlock()
 		c.n.Add(r.Value.GetOrderCount() - latest[r.Key])

@@ -9,7 +9,7 @@ import (
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 // counter counts the committed records of a topic, from the start, until
@@ -24,7 +24,7 @@ type counter struct {
 
 // startCounter starts counting; observe, when given, sees every record
 // counted, on the counter's goroutine.
-func startCounter(ctx context.Context, cfg kafka.Config, group, topic string, observe ...func(*ckafka.Message)) (*counter, error) {
+func startCounter(ctx context.Context, cfg stream.Config, group, topic string, observe ...func(*ckafka.Message)) (*counter, error) {
 	c, err := ckafka.NewConsumer(&ckafka.ConfigMap{
 		"bootstrap.servers": cfg.Brokers, "group.id": group, "auto.offset.reset": "earliest",
 		"enable.auto.commit": false, "isolation.level": "read_committed", "log_level": 4,

@@ -9,9 +9,9 @@ import (
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
-	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 // LatencyResult is the time from an order's publication to its payment
@@ -81,8 +81,8 @@ func Latency(ctx context.Context, env *Env, n, rate int) (LatencyResult, error) 
 
 // offer produces msgs at rate per second, in ticks of 10 ms, calling sent
 // with each order's id (its payment's key) just before it is produced.
-func offer(ctx context.Context, cfg kafka.Config, topics *events.Topics, msgs []*ckafka.Message, rate int, sent func(string, time.Time)) error {
-	p, err := kafka.NewProducer(cfg, "bench-offer", ckafka.ConfigMap{"linger.ms": 0})
+func offer(ctx context.Context, cfg stream.Config, topics *events.Topics, msgs []*stream.Message, rate int, sent func(string, time.Time)) error {
+	p, err := stream.NewProducer(cfg, "bench-offer", stream.Linger(0))
 	if err != nil {
 		return err
 	}

@@ -13,8 +13,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
 )
 
 // Command is one subcommand.

@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"github.com/kafka-enterprise-orders/orders/cmd/orders/devstack"
-	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
 )
 
 func devCommand() Command {

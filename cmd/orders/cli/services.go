@@ -5,8 +5,8 @@ import (
 	"log/slog"
 
 	"github.com/kafka-enterprise-orders/orders/gateway"
-	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
+	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/services/analytics"
 	"github.com/kafka-enterprise-orders/orders/services/couchbasesink"
 	"github.com/kafka-enterprise-orders/orders/services/fraud"

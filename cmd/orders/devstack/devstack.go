@@ -20,10 +20,10 @@ import (
 	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/catalog"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox/caves"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/services/analytics"
 	"github.com/kafka-enterprise-orders/orders/services/couchbasesink"
 	"github.com/kafka-enterprise-orders/orders/services/fraud"
@@ -132,7 +132,7 @@ func Run(ctx context.Context, opts Options, ready func(*Stack)) (err error) {
 		log.Info("throwaway PostgreSQL", "url", st.DatabaseURL)
 	}
 
-	kcfg := kafka.Config{Brokers: st.Brokers, SchemaRegistryURL: st.RegistryURL, AutoRegister: true,
+	kcfg := stream.Config{Brokers: st.Brokers, SchemaRegistryURL: st.RegistryURL, AutoRegister: true,
 		Partitions: 3, ReplicationFactor: max(opts.KafkaReplication, 1)}
 	g := platform.NewGroup(ctx)
 	sctx := g.Context()
@@ -267,19 +267,19 @@ func startPostgres(ctx context.Context, dataDir string, port int) (*sandbox.Post
 }
 
 // publishCatalog publishes the seeded customers to `customers`.
-func publishCatalog(ctx context.Context, cfg kafka.Config) error {
+func publishCatalog(ctx context.Context, cfg stream.Config) error {
 	topics, err := events.Open(cfg)
 	if err != nil {
 		return err
 	}
-	if err := kafka.EnsureTopics(ctx, cfg, false, kafka.TopicSpec{Name: events.CustomersTopic, Compact: true}); err != nil {
+	if err := stream.EnsureTopics(ctx, cfg, false, stream.TopicSpec{Name: events.CustomersTopic, Compact: true}); err != nil {
 		return err
 	}
-	prod, err := kafka.NewProducer(cfg, "dev-customers")
+	prod, err := stream.NewProducer(cfg, "dev-customers")
 	if err != nil {
 		return err
 	}
-	pub := kafka.Publisher[*customersv1.Customer]{Producer: prod, Topic: topics.Customers}
+	pub := stream.Publisher[*customersv1.Customer]{Producer: prod, Topic: topics.Customers}
 	for _, c := range catalog.Customers(catalog.DefaultCustomers) {
 		if err := pub.PublishAsync(c.CustomerId, c, nil); err != nil {
 			return errors.Join(err, prod.Close(ctx))
@@ -318,7 +318,7 @@ func startCouchbase(w *wiring, port int, st *Stack) error {
 type wiring struct {
 	ctx      context.Context
 	log      *slog.Logger
-	kafka    kafka.Config
+	kafka    stream.Config
 	services []stackService
 	unserved []net.Listener
 }

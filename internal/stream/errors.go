@@ -1,10 +1,11 @@
-package kafka
+package stream
 
 import (
 	"errors"
 	"net"
 	"net/url"
 
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"github.com/confluentinc/confluent-kafka-go/v2/schemaregistry/rest"
 )
 
@@ -54,4 +55,20 @@ func isPermanentDecodeError(err error) bool {
 		return false
 	}
 	return true
+}
+
+// Unavailable reports whether err says the cluster cannot take a request
+// right now (timeouts, lost connections, too few in-sync replicas, a
+// full queue, a partition without leader): a caller may retry later.
+func Unavailable(err error) bool {
+	var ke kafka.Error
+	if !errors.As(err, &ke) {
+		return false
+	}
+	switch ke.Code() {
+	case kafka.ErrMsgTimedOut, kafka.ErrTimedOut, kafka.ErrTransport, kafka.ErrAllBrokersDown,
+		kafka.ErrRequestTimedOut, kafka.ErrNotEnoughReplicas, kafka.ErrQueueFull, kafka.ErrLeaderNotAvailable:
+		return true
+	}
+	return false
 }

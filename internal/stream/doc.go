@@ -18,4 +18,4 @@
 // A record that cannot be decoded or fails validation is never dropped and
 // never blocks its partition: it goes unchanged to "<topic>.dlq" with headers
 // naming the error (see DeadLetter).
-package kafka
+package stream

@@ -1,4 +1,4 @@
-package kafka_test
+package stream_test
 
 import (
 	"os"

@@ -1,4 +1,4 @@
-package kafka
+package stream
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 // at the wall clock, so a group that lags hours behind replays the right
 // records. It returns how many records it replayed; records that cannot be
 // decoded are skipped, since the group dead-lettered them when it read them.
-func Replay[T proto.Message](ctx context.Context, cfg Config, group string, topic Topic[T], parts []kafka.TopicPartition, lookback time.Duration, apply func(Record[T])) (n int, err error) {
+func Replay[T proto.Message](ctx context.Context, cfg Config, group string, topic Topic[T], parts []Partition, lookback time.Duration, apply func(Record[T])) (n int, err error) {
 	conf := cfg.base("replay-" + group)
 	conf["group.id"] = group // to read the group's committed offsets; never joins or commits
 	conf["enable.auto.commit"] = false
@@ -56,7 +56,7 @@ func Replay[T proto.Message](ctx context.Context, cfg Config, group string, topi
 		return 0, err
 	}
 	err = r.read(ctx, starts, ends, func(m *kafka.Message) {
-		if rec, derr := topic.Decode(m); derr == nil {
+		if rec, derr := topic.Decode(FromClient(m)); derr == nil {
 			apply(rec)
 			n++
 		}
@@ -74,7 +74,7 @@ const replayTimeout = 10 * time.Second
 
 // committed returns the group's committed offset of each partition that has
 // one above zero: where the replay ends.
-func (r replayer) committed(ctx context.Context, parts []kafka.TopicPartition) (map[int32]int64, error) {
+func (r replayer) committed(ctx context.Context, parts []Partition) (map[int32]int64, error) {
 	ask := make([]kafka.TopicPartition, len(parts))
 	for i, p := range parts {
 		ask[i] = kafka.TopicPartition{Topic: &r.topic, Partition: p.Partition}

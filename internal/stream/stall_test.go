@@ -1,4 +1,4 @@
-package kafka_test
+package stream_test
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 )
 
@@ -24,7 +24,7 @@ func TestStallWatchReportsAGroupWithoutProgress(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	topics, prod := singlePartitionOrders(t, ctx, cfg)
-	pub := kafka.Publisher[*ordersv1.Order]{Producer: prod, Topic: topics.Orders}
+	pub := stream.Publisher[*ordersv1.Order]{Producer: prod, Topic: topics.Orders}
 	publish := func(id string) {
 		t.Helper()
 		o := &ordersv1.Order{OrderId: id, CustomerId: "cus-0001", CreatedAt: timestamppb.Now()}
@@ -34,13 +34,13 @@ func TestStallWatchReportsAGroupWithoutProgress(t *testing.T) {
 	}
 
 	const timeout = 3 * time.Second
-	watch := kafka.NewStallWatch(timeout)
+	watch := stream.NewStallWatch(timeout)
 	var healthy atomic.Bool
 	var handled atomic.Int64
 	healthy.Store(true)
 	testenv.Run(t, "consumer", func(ctx context.Context) error {
-		return kafka.Consume(ctx, cfg, kafka.ConsumerOptions{Group: "stall-test", Stall: watch, MaxBackoff: 200 * time.Millisecond}, topics.Orders,
-			func(context.Context, kafka.Record[*ordersv1.Order]) error {
+		return stream.Consume(ctx, cfg, stream.ConsumerOptions{Group: "stall-test", Stall: watch, MaxBackoff: 200 * time.Millisecond}, topics.Orders,
+			func(context.Context, stream.Record[*ordersv1.Order]) error {
 				if !healthy.Load() {
 					return errors.New("downstream is down")
 				}

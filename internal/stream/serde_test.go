@@ -1,4 +1,4 @@
-package kafka_test
+package stream_test
 
 import (
 	"bytes"
@@ -10,8 +10,8 @@ import (
 
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 // TestSerdeFastPathIsTheConfluentWireFormat: after the first record the
@@ -23,11 +23,11 @@ func TestSerdeFastPathIsTheConfluentWireFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer reg.Close()
-	client, err := kafka.NewRegistryClient(kafka.Config{SchemaRegistryURL: reg.URL()})
+	client, err := stream.NewRegistryClient(stream.Config{SchemaRegistryURL: reg.URL()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	orders, err := kafka.NewSerde[*ordersv1.Order](client, true)
+	orders, err := stream.NewSerde[*ordersv1.Order](client, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestSerdeFastPathIsTheConfluentWireFormat(t *testing.T) {
 		}
 	}
 	// A Payment written to the same topic has another schema id: refused.
-	payments, err := kafka.NewSerde[*paymentsv1.Payment](client, true)
+	payments, err := stream.NewSerde[*paymentsv1.Payment](client, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestSerdeFastPathIsTheConfluentWireFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := orders.Decode("orders", p); kafka.ErrorClass(err) != "deserialization" {
+	if _, err := orders.Decode("orders", p); stream.ErrorClass(err) != "deserialization" {
 		t.Fatalf("decoding a Payment as an Order: %v", err)
 	}
 }
@@ -73,11 +73,11 @@ func TestSerdeWithoutAutoRegister(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer reg.Close()
-	client, err := kafka.NewRegistryClient(kafka.Config{SchemaRegistryURL: reg.URL()})
+	client, err := stream.NewRegistryClient(stream.Config{SchemaRegistryURL: reg.URL()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	strict, err := kafka.NewSerde[*ordersv1.Order](client, false)
+	strict, err := stream.NewSerde[*ordersv1.Order](client, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestSerdeWithoutAutoRegister(t *testing.T) {
 		t.Fatal("encoded without a registered schema")
 	}
 	// Registered out of band (here by an auto-registering serde), it works.
-	auto, err := kafka.NewSerde[*ordersv1.Order](client, true)
+	auto, err := stream.NewSerde[*ordersv1.Order](client, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package kafka_test
+package stream_test
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 )
 
@@ -26,7 +26,7 @@ func TestConsumeOutlastsAnOutageLongerThanThePollInterval(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	topics, prod := singlePartitionOrders(t, ctx, cfg)
-	pub := kafka.Publisher[*ordersv1.Order]{Producer: prod, Topic: topics.Orders}
+	pub := stream.Publisher[*ordersv1.Order]{Producer: prod, Topic: topics.Orders}
 	for _, id := range []string{"ord-outage-1", "ord-outage-2", "ord-outage-3"} {
 		if err := pub.Publish(ctx, "cus-0001", &ordersv1.Order{OrderId: id, CreatedAt: timestamppb.Now()}); err != nil {
 			t.Fatal(err)
@@ -36,7 +36,7 @@ func TestConsumeOutlastsAnOutageLongerThanThePollInterval(t *testing.T) {
 	var mu sync.Mutex
 	handled := map[string]int{}
 	var outageEnds time.Time
-	handle := func(_ context.Context, r kafka.Record[*ordersv1.Order]) error {
+	handle := func(_ context.Context, r stream.Record[*ordersv1.Order]) error {
 		mu.Lock()
 		defer mu.Unlock()
 		if outageEnds.IsZero() {
@@ -48,10 +48,10 @@ func TestConsumeOutlastsAnOutageLongerThanThePollInterval(t *testing.T) {
 		handled[r.Value.GetOrderId()]++
 		return nil
 	}
-	opts := kafka.ConsumerOptions{Group: "outage", DeadLetters: prod, MinBackoff: 100 * time.Millisecond, MaxBackoff: time.Second}
+	opts := stream.ConsumerOptions{Group: "outage", DeadLetters: prod, MinBackoff: 100 * time.Millisecond, MaxBackoff: time.Second}
 	cctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- kafka.Consume(cctx, cfg, opts, topics.Orders, handle) }()
+	go func() { done <- stream.Consume(cctx, cfg, opts, topics.Orders, handle) }()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		mu.Lock()
@@ -79,7 +79,7 @@ func TestConsumeOutlastsAnOutageLongerThanThePollInterval(t *testing.T) {
 	var again []string
 	actx, astop := context.WithTimeout(ctx, 8*time.Second)
 	defer astop()
-	if err := kafka.Consume(actx, cfg, opts, topics.Orders, func(_ context.Context, r kafka.Record[*ordersv1.Order]) error {
+	if err := stream.Consume(actx, cfg, opts, topics.Orders, func(_ context.Context, r stream.Record[*ordersv1.Order]) error {
 		again = append(again, r.Value.GetOrderId())
 		return nil
 	}); err != nil && !errors.Is(err, context.DeadlineExceeded) {
@@ -97,16 +97,16 @@ func TestConsumeOutlastsAnOutageLongerThanThePollInterval(t *testing.T) {
 
 // singlePartitionOrders creates `orders` with one partition and returns the
 // platform's topics and a producer, closed when the test ends.
-func singlePartitionOrders(t *testing.T, ctx context.Context, cfg kafka.Config) (*events.Topics, *kafka.Producer) {
+func singlePartitionOrders(t *testing.T, ctx context.Context, cfg stream.Config) (*events.Topics, *stream.Producer) {
 	t.Helper()
-	if err := kafka.EnsureTopics(ctx, cfg, true, kafka.TopicSpec{Name: events.OrdersTopic, Partitions: 1}); err != nil {
+	if err := stream.EnsureTopics(ctx, cfg, true, stream.TopicSpec{Name: events.OrdersTopic, Partitions: 1}); err != nil {
 		t.Fatal(err)
 	}
 	topics, err := events.Open(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	prod, err := kafka.NewProducer(cfg, t.Name())
+	prod, err := stream.NewProducer(cfg, t.Name())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package kafka
+package stream
 
 import (
 	"context"
@@ -97,7 +97,7 @@ func (t *Table[T]) Run(ctx context.Context) (err error) {
 }
 
 func (t *Table[T]) applyRecord(msg *kafka.Message) {
-	rec, err := t.topic.Decode(msg)
+	rec, err := t.topic.Decode(FromClient(msg))
 	if err != nil {
 		t.log.Warn("skipping undecodable record", "error", err)
 		return

@@ -1,4 +1,4 @@
-package kafka
+package stream
 
 import (
 	"context"
@@ -19,7 +19,7 @@ type ConsumerOptions struct {
 	DeadLetters *Producer
 	// OnAssign, when set, runs after partitions are assigned and before
 	// their records are handled (for example to catch up a lookup table).
-	OnAssign func(ctx context.Context, parts []kafka.TopicPartition) error
+	OnAssign func(ctx context.Context, parts []Partition) error
 	// Stall, when set, watches the group's progress (see StallWatch).
 	Stall *StallWatch
 	// Backoff bounds the wait between retries of a failing handler; zero
@@ -52,7 +52,7 @@ func Consume[T proto.Message](ctx context.Context, cfg Config, opts ConsumerOpti
 		if e, ok := ev.(kafka.AssignedPartitions); ok {
 			log.Info("partitions assigned", "partitions", partitionList(e.Partitions))
 			if opts.OnAssign != nil {
-				assignErr = opts.OnAssign(ctx, e.Partitions)
+				assignErr = opts.OnAssign(ctx, assigned(e.Partitions))
 			}
 		}
 		return nil
@@ -164,7 +164,8 @@ func (l *consumeLoop) idle(ctx context.Context, d time.Duration, tp kafka.TopicP
 
 // process decodes and handles one record, dead-lettering permanent failures.
 func process[T proto.Message](ctx context.Context, log *slog.Logger, opts ConsumerOptions, topic Topic[T], msg *kafka.Message, handle func(context.Context, Record[T]) error) error {
-	rec, err := topic.Decode(msg)
+	in := FromClient(msg)
+	rec, err := topic.Decode(in)
 	if err == nil {
 		err = handle(ctx, rec)
 	}
@@ -176,7 +177,7 @@ func process[T proto.Message](ctx context.Context, log *slog.Logger, opts Consum
 	if opts.DeadLetters == nil {
 		return fmt.Errorf("no dead-letter producer for %s: %w", topic.Name, err)
 	}
-	return opts.DeadLetters.ProduceSync(ctx, DeadLetter(msg, opts.Group, err, time.Now()))
+	return opts.DeadLetters.ProduceSync(ctx, DeadLetter(in, opts.Group, err, time.Now()))
 }
 
 // next returns the offset to commit after consuming tp.

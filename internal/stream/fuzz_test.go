@@ -1,17 +1,16 @@
-package kafka_test
+package stream_test
 
 import (
 	"errors"
 	"testing"
 	"time"
 
-	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 // FuzzDecodeOrder feeds arbitrary record values to the `orders` decoder (the
@@ -24,15 +23,15 @@ func FuzzDecodeOrder(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { _ = reg.Close() })
-	client, err := kafka.NewRegistryClient(kafka.Config{SchemaRegistryURL: reg.URL()})
+	client, err := stream.NewRegistryClient(stream.Config{SchemaRegistryURL: reg.URL()})
 	if err != nil {
 		f.Fatal(err)
 	}
-	serde, err := kafka.NewSerde[*ordersv1.Order](client, true)
+	serde, err := stream.NewSerde[*ordersv1.Order](client, true)
 	if err != nil {
 		f.Fatal(err)
 	}
-	topic := kafka.Topic[*ordersv1.Order]{Name: events.OrdersTopic, Serde: serde}
+	topic := stream.Topic[*ordersv1.Order]{Name: events.OrdersTopic, Serde: serde}
 	items := []*ordersv1.LineItem{{Sku: "SKU-1", Quantity: 2, UnitPriceMinor: 150}}
 	good, err := topic.Message("cus-0001", &ordersv1.Order{OrderId: "ord-fuzz-1", CustomerId: "cus-0001", Country: "DE",
 		Currency: "EUR", Items: items, AmountMinor: 300, CreatedAt: timestamppb.New(time.Unix(1e9, 0))})
@@ -47,15 +46,15 @@ func FuzzDecodeOrder(f *testing.F) {
 	f.Add([]byte{1, 2, 3})
 	name := events.OrdersTopic
 	f.Fuzz(func(t *testing.T, value []byte) {
-		msg := &ckafka.Message{TopicPartition: ckafka.TopicPartition{Topic: &name}, Value: value}
+		msg := &stream.Message{Topic: name, Value: value}
 		rec, err := topic.Decode(msg)
 		if err != nil {
-			var de *kafka.DecodeError
+			var de *stream.DecodeError
 			if !errors.As(err, &de) {
 				t.Fatalf("%x: error %v is not a DecodeError", value, err)
 			}
-			if kafka.ErrorClass(err) != "deserialization" {
-				t.Fatalf("%x: class %q", value, kafka.ErrorClass(err))
+			if stream.ErrorClass(err) != "deserialization" {
+				t.Fatalf("%x: class %q", value, stream.ErrorClass(err))
 			}
 			return
 		}

@@ -1,4 +1,4 @@
-package kafka
+package stream
 
 import (
 	"context"
@@ -27,12 +27,12 @@ type TransformOptions struct {
 	TransactionTimeout time.Duration
 	// OnAssign runs after partitions are assigned and before any of their
 	// records is transformed: the place to restore state for them.
-	OnAssign func(ctx context.Context, parts []kafka.TopicPartition) error
+	OnAssign func(ctx context.Context, parts []Partition) error
 	// EndBatch, when set, runs after every record of a batch was
 	// transformed; its records are produced in the same transaction. It lets
 	// a stateful transform publish one update per key per batch instead of
 	// one per input record.
-	EndBatch func(ctx context.Context) ([]*kafka.Message, error)
+	EndBatch func(ctx context.Context) ([]*Message, error)
 	// Stall, when set, watches the group's progress (see StallWatch).
 	Stall *StallWatch
 	// BeforeCommit, when set, runs before each commit; an error abandons the
@@ -44,7 +44,7 @@ type TransformOptions struct {
 // TransformFunc turns one input record into the records to publish. An
 // error of class deserialization or validation dead-letters the input (in
 // the same transaction); any other error aborts the transaction.
-type TransformFunc[T proto.Message] func(ctx context.Context, rec Record[T]) ([]*kafka.Message, error)
+type TransformFunc[T proto.Message] func(ctx context.Context, rec Record[T]) ([]*Message, error)
 
 // Transform runs an exactly-once consume-transform-produce loop until ctx
 // ends or an error occurs: each batch of inputs, its outputs, its dead
@@ -95,7 +95,7 @@ func newTransformer[T proto.Message](ctx context.Context, cfg Config, opts Trans
 	// earlier transaction shows up as a logged restart, not a silent wait.
 	ictx, cancel := context.WithTimeout(ctx, 2*opts.TransactionTimeout)
 	defer cancel()
-	if err := producer.Client().InitTransactions(ictx); err != nil {
+	if err := producer.client().InitTransactions(ictx); err != nil {
 		_ = producer.Close(ctx)
 		return nil, fmt.Errorf("%s: init transactions: %w", opts.Group, err)
 	}
@@ -141,7 +141,7 @@ func (t *transformer[T]) rebalance(ctx context.Context) kafka.RebalanceCb {
 		case kafka.AssignedPartitions:
 			t.log.Info("partitions assigned", "partitions", partitionList(e.Partitions))
 			if t.opts.OnAssign != nil && t.failed == nil {
-				if err := t.opts.OnAssign(ctx, e.Partitions); err != nil {
+				if err := t.opts.OnAssign(ctx, assigned(e.Partitions)); err != nil {
 					t.failed = fmt.Errorf("%s: prepare assigned partitions: %w", t.opts.Group, err)
 				}
 			}
@@ -198,7 +198,7 @@ func (t *transformer[T]) poll(ctx context.Context) error {
 // batch overlaps with fetching its next records.
 func (t *transformer[T]) transform(ctx context.Context, msg *kafka.Message) error {
 	if len(t.batch) == 0 {
-		if err := t.producer.Client().BeginTransaction(); err != nil {
+		if err := t.producer.client().BeginTransaction(); err != nil {
 			return fmt.Errorf("%s: begin transaction: %w", t.opts.Group, err)
 		}
 	}
@@ -218,7 +218,7 @@ func (t *transformer[T]) commitBatch(ctx context.Context) error {
 	}
 	batch := t.batch
 	t.batch = nil
-	p := t.producer.Client()
+	p := t.producer.client()
 	if t.opts.EndBatch != nil {
 		outs, err := t.opts.EndBatch(ctx)
 		if err == nil {
@@ -268,8 +268,9 @@ func commitTransaction(ctx context.Context, p *kafka.Producer) error {
 // produceOutputs transforms msg and produces its outputs, or its dead
 // letter when it cannot be decoded or is invalid.
 func (t *transformer[T]) produceOutputs(ctx context.Context, msg *kafka.Message) error {
-	rec, err := t.topic.Decode(msg)
-	var outs []*kafka.Message
+	in := FromClient(msg)
+	rec, err := t.topic.Decode(in)
+	var outs []*Message
 	if err == nil {
 		outs, err = t.fn(ctx, rec)
 	}
@@ -279,12 +280,12 @@ func (t *transformer[T]) produceOutputs(ctx context.Context, msg *kafka.Message)
 		}
 		t.log.Warn("record sent to dead-letter topic", "partition", msg.TopicPartition.Partition,
 			"offset", int64(msg.TopicPartition.Offset), "error", err)
-		outs = []*kafka.Message{DeadLetter(msg, t.opts.Group, err, time.Now())}
+		outs = []*Message{DeadLetter(in, t.opts.Group, err, time.Now())}
 	}
 	return t.produce(outs)
 }
 
-func (t *transformer[T]) produce(outs []*kafka.Message) error {
+func (t *transformer[T]) produce(outs []*Message) error {
 	for _, out := range outs {
 		if err := t.producer.Produce(out, nil); err != nil {
 			return err
@@ -295,7 +296,7 @@ func (t *transformer[T]) produce(outs []*kafka.Message) error {
 
 func (t *transformer[T]) abort(ctx context.Context, cause error) error {
 	cause = fmt.Errorf("%s: %w", t.opts.Group, cause)
-	if err := t.producer.Client().AbortTransaction(ctx); err != nil {
+	if err := t.producer.client().AbortTransaction(ctx); err != nil {
 		return errors.Join(cause, fmt.Errorf("abort transaction: %w", err))
 	}
 	return cause

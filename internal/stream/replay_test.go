@@ -1,4 +1,4 @@
-package kafka_test
+package stream_test
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
-	"github.com/kafka-enterprise-orders/orders/internal/kafka"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 )
 
@@ -38,10 +38,10 @@ func TestReplayWindowEndsAtTheGroupPosition(t *testing.T) {
 	}
 	commit(t, cfg, "lagging", events.OrdersTopic, 7)
 
-	parts := []ckafka.TopicPartition{{Topic: &topics.Orders.Name, Partition: 0}}
+	parts := []stream.Partition{{Topic: topics.Orders.Name, Partition: 0}}
 	replay := func(group string, lookback time.Duration) []string {
 		var ids []string
-		n, err := kafka.Replay(ctx, cfg, group, topics.Orders, parts, lookback, func(r kafka.Record[*ordersv1.Order]) {
+		n, err := stream.Replay(ctx, cfg, group, topics.Orders, parts, lookback, func(r stream.Record[*ordersv1.Order]) {
 			ids = append(ids, r.Value.GetOrderId())
 		})
 		if err != nil || n != len(ids) {
@@ -62,7 +62,7 @@ func TestReplayWindowEndsAtTheGroupPosition(t *testing.T) {
 
 // commit stores offset for partition 0 of topic in group, as a consumer of
 // the group would have.
-func commit(t *testing.T, cfg kafka.Config, group, topic string, offset int64) {
+func commit(t *testing.T, cfg stream.Config, group, topic string, offset int64) {
 	t.Helper()
 	c, err := ckafka.NewConsumer(&ckafka.ConfigMap{"bootstrap.servers": cfg.Brokers, "group.id": group, "log_level": 4})
 	if err != nil {

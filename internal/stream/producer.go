@@ -1,4 +1,4 @@
-package kafka
+package stream
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"google.golang.org/protobuf/proto"
@@ -19,18 +20,25 @@ type Producer struct {
 	done chan struct{}
 }
 
-// DeliveryFunc receives the outcome of one produce.
-type DeliveryFunc func(*kafka.Message, error)
+// DeliveryFunc receives the outcome of one produce: the record as
+// written (with its partition and offset) and nil once the brokers
+// acknowledged it.
+type DeliveryFunc func(*Message, error)
+
+// A ProducerOption adjusts one producer.
+type ProducerOption func(kafka.ConfigMap)
+
+// Linger sets how long the producer waits to fill a batch (linger.ms;
+// the default is 5 ms): zero for a latency-bound source.
+func Linger(d time.Duration) ProducerOption {
+	return func(m kafka.ConfigMap) { m["linger.ms"] = int(d.Milliseconds()) }
+}
 
 // NewProducer connects a producer; role ends up in its client.id.
-// Overrides replace librdkafka properties, e.g. a lower linger.ms for a
-// latency-bound source.
-func NewProducer(cfg Config, role string, overrides ...kafka.ConfigMap) (*Producer, error) {
+func NewProducer(cfg Config, role string, opts ...ProducerOption) (*Producer, error) {
 	conf := cfg.producerConfig(role)
-	for _, o := range overrides {
-		for k, v := range o {
-			conf[k] = v
-		}
+	for _, o := range opts {
+		o(conf)
 	}
 	return newProducer(cfg, conf)
 }
@@ -57,7 +65,7 @@ func (p *Producer) dispatch() {
 				err = fmt.Errorf("deliver to %s: %w", *e.TopicPartition.Topic, e.TopicPartition.Error)
 			}
 			if cb, ok := e.Opaque.(DeliveryFunc); ok {
-				cb(e, err)
+				cb(FromClient(e), err)
 			}
 		case kafka.Error:
 			p.log.Warn("kafka producer", "error", e.Error(), "fatal", e.IsFatal())
@@ -68,7 +76,11 @@ func (p *Producer) dispatch() {
 // Produce sends msg without waiting; done (optional) runs once the brokers
 // acknowledged it or gave up. When librdkafka's queue is full it waits for
 // room, so a flat-out producer is paced by the brokers.
-func (p *Producer) Produce(msg *kafka.Message, done DeliveryFunc) error {
+func (p *Producer) Produce(msg *Message, done DeliveryFunc) error {
+	return p.produce(msg.toClient(), done)
+}
+
+func (p *Producer) produce(msg *kafka.Message, done DeliveryFunc) error {
 	if done != nil {
 		msg.Opaque = done
 	}
@@ -87,16 +99,16 @@ func (p *Producer) Produce(msg *kafka.Message, done DeliveryFunc) error {
 }
 
 // ProduceSync sends msg and waits until the brokers acknowledged it.
-func (p *Producer) ProduceSync(ctx context.Context, msg *kafka.Message) error {
+func (p *Producer) ProduceSync(ctx context.Context, msg *Message) error {
 	res := make(chan error, 1)
-	if err := p.Produce(msg, func(_ *kafka.Message, err error) { res <- err }); err != nil {
+	if err := p.Produce(msg, func(_ *Message, err error) { res <- err }); err != nil {
 		return err
 	}
 	select {
 	case err := <-res:
 		return err
 	case <-ctx.Done():
-		return fmt.Errorf("produce to %s: %w", *msg.TopicPartition.Topic, ctx.Err())
+		return fmt.Errorf("produce to %s: %w", msg.Topic, ctx.Err())
 	}
 }
 
@@ -110,8 +122,8 @@ func (p *Producer) Flush(ctx context.Context) error {
 	return nil
 }
 
-// Client exposes the librdkafka producer, e.g. for transactions.
-func (p *Producer) Client() *kafka.Producer { return p.p }
+// client is the librdkafka producer, for transactions.
+func (p *Producer) client() *kafka.Producer { return p.p }
 
 // Close flushes for up to the given context and releases the client.
 func (p *Producer) Close(ctx context.Context) error {
@@ -154,7 +166,7 @@ type Counter struct {
 }
 
 // Done is a DeliveryFunc that counts.
-func (c *Counter) Done(_ *kafka.Message, err error) {
+func (c *Counter) Done(_ *Message, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err != nil {
