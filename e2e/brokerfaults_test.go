@@ -160,7 +160,7 @@ func TestConsumerGroupProtocol(t *testing.T) {
 }
 
 // runFault starts payment and analytics on the real cluster, streams
-// orders at about 150 a second from before fault starts until shortly
+// orders at about 60 a second from before fault starts until shortly
 // after it returns, and then checks exactly one payment per order, exact
 // per-country totals, and that no order was lost or duplicated.
 func runFault(t *testing.T, setup func(*faultRun), fault func(*faultRun)) {
@@ -263,7 +263,7 @@ func (f *faultRun) analyticsTxID() string {
 	}
 }
 
-// publish sends generated orders at about 150 a second (burst aside)
+// publish sends generated orders at about 60 a second (burst aside)
 // until ctx ends, waits until every one is delivered, and returns them.
 func (f *faultRun) publish(ctx context.Context, gen *orderproducer.Generator) ([]*ordersv1.Order, error) {
 	prod, err := stream.NewProducer(f.publisherCfg, "fault-test")
@@ -292,7 +292,7 @@ func (f *faultRun) publish(ctx context.Context, gen *orderproducer.Generator) ([
 		if f.unpaced.Load() > 0 {
 			f.unpaced.Add(-1)
 		} else {
-			time.Sleep(6 * time.Millisecond)
+			time.Sleep(15 * time.Millisecond)
 		}
 	}
 	fctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

@@ -1,10 +1,12 @@
 package events
 
 import (
+	"errors"
 	"fmt"
 
 	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/internal/validate"
 )
 
@@ -64,4 +66,17 @@ func ValidateCustomer(cu *customersv1.Customer) error {
 		c.Add("credit_limit_minor", "must not be negative")
 	}
 	return c.Err()
+}
+
+// OrderOf returns the valid order a record of `orders` (or of its
+// repartition topic) carries; a tombstone or an invalid order is an error
+// of class validation, which the Kafka layer dead-letters.
+func OrderOf(rec stream.Record[*ordersv1.Order]) (*ordersv1.Order, error) {
+	if rec.Tombstone {
+		return nil, stream.Invalid(errors.New("orders carries no tombstones"))
+	}
+	if err := ValidateOrder(rec.Value); err != nil {
+		return nil, stream.Invalid(err)
+	}
+	return rec.Value, nil
 }

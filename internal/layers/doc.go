@@ -10,13 +10,12 @@
 //     services/y, nor gateway, cmd/, compose/ or e2e.
 //  4. gateway imports no services/, cmd/ or e2e.
 //  5. Only the Kafka layer imports confluent-kafka-go (its kafka and
-//     schemaregistry packages). The Kafka layer is internal/stream (formerly
-//     internal/kafka; both names are accepted), plus the test infrastructure in
-//     internal/testenv and internal/sandbox, plus cmd/ and e2e, which measure
-//     raw librdkafka on purpose. Services and internal/rpc in particular must
-//     go through the Kafka layer.
-//  6. Nothing imports e2e, and cmd/ is imported only from cmd/, compose/ and
-//     e2e.
+//     schemaregistry packages). The Kafka layer is internal/stream, plus the
+//     test infrastructure in internal/testenv, internal/sandbox and
+//     internal/contracts, plus cmd/ and e2e, which measure raw librdkafka on
+//     purpose. Services, rpc, platform and events go through the Kafka layer.
+//  6. Nothing imports e2e, and cmd/ is imported only from cmd/, compose/,
+//     e2e and the clients' tests (which run the dev stack).
 //
 // Run the check with:
 //

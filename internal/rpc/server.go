@@ -48,10 +48,11 @@ func NewServer(log *slog.Logger) *Server {
 }
 
 // HandlerOptions returns the options every service handler is built with:
-// request validation, a size limit and error logging.
-func (s *Server) HandlerOptions() []connect.HandlerOption {
+// error logging, errors mapped to Connect codes, validation of requests
+// by vs, and a size limit.
+func (s *Server) HandlerOptions(vs ...Validator) []connect.HandlerOption {
 	return []connect.HandlerOption{
-		connect.WithInterceptors(ValidationInterceptor(), LoggingInterceptor(s.log)),
+		connect.WithInterceptors(LoggingInterceptor(s.log), ErrorInterceptor(), ValidationInterceptor(vs...)),
 		connect.WithReadMaxBytes(MaxRequestBytes),
 	}
 }

@@ -20,24 +20,25 @@ import (
 // is dropped with ResourceExhausted.
 const watchBuffer = 1024
 
-func init() {
-	rpc.RegisterValidator(func(r *analyticsv1.GetCountryStatsRequest) error {
+// validators check the service's requests before its handler sees them.
+var validators = []rpc.Validator{
+	rpc.Check(func(r *analyticsv1.GetCountryStatsRequest) error {
 		var c validate.Checker
 		c.Country("country", r.GetCountry())
 		return c.Err()
-	})
-	rpc.RegisterValidator(func(r *analyticsv1.ListCountryStatsRequest) error {
+	}),
+	rpc.Check(func(r *analyticsv1.ListCountryStatsRequest) error {
 		var c validate.Checker
 		c.PageSize("page_size", r.GetPageSize())
 		return c.Err()
-	})
-	rpc.RegisterValidator(func(r *analyticsv1.WatchCountryStatsRequest) error {
+	}),
+	rpc.Check(func(r *analyticsv1.WatchCountryStatsRequest) error {
 		var c validate.Checker
 		for i, cc := range r.GetCountries() {
 			c.Country("countries["+strconv.Itoa(i)+"]", cc)
 		}
 		return c.Err()
-	})
+	}),
 }
 
 // handler implements AnalyticsService over the committed statistics.
@@ -51,7 +52,7 @@ var _ analyticsv1connect.AnalyticsServiceHandler = handler{}
 func (h handler) GetCountryStats(_ context.Context, req *analyticsv1.GetCountryStatsRequest) (*analyticsv1.GetCountryStatsResponse, error) {
 	cs, ok := h.view.Get(req.GetCountry())
 	if !ok {
-		return nil, connect.NewError(connect.CodeNotFound, rpc.NotFound("no orders for country %q yet", req.GetCountry()))
+		return nil, rpc.NotFound("no orders for country %q yet", req.GetCountry())
 	}
 	return &analyticsv1.GetCountryStatsResponse{Stats: cs}, nil
 }

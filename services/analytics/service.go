@@ -2,7 +2,6 @@ package analytics
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"time"
 
@@ -61,7 +60,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 		s.updates.Close()
 		return nil
 	})
-	path, h := analyticsv1connect.NewAnalyticsServiceHandler(handler{view: s.view, updates: s.updates}, s.Server.HandlerOptions()...)
+	path, h := analyticsv1connect.NewAnalyticsServiceHandler(handler{view: s.view, updates: s.updates}, s.Server.HandlerOptions(validators...)...)
 	s.Server.Handle(analyticsv1connect.AnalyticsServiceName, path, h)
 	return s, nil
 }
@@ -85,13 +84,11 @@ func (s *Service) repartition(ctx context.Context) error {
 	}
 	return stream.RunTransform(ctx, s.Kafka(), opts, s.Topics.Orders, nil,
 		func(_ context.Context, rec stream.Record[*ordersv1.Order]) ([]*stream.Message, error) {
-			if rec.Tombstone {
-				return nil, stream.Invalid(errors.New("orders carries no tombstones"))
+			o, err := events.OrderOf(rec)
+			if err != nil {
+				return nil, err
 			}
-			if err := events.ValidateOrder(rec.Value); err != nil {
-				return nil, stream.Invalid(err)
-			}
-			msg, err := s.Topics.OrdersByCountry.Message(rec.Value.GetCountry(), rec.Value)
+			msg, err := s.Topics.OrdersByCountry.Message(o.GetCountry(), o)
 			if err != nil {
 				return nil, err
 			}
@@ -123,10 +120,11 @@ func (s *Service) aggregate(ctx context.Context) error {
 // count adds one order to its country's totals; the change is published
 // at the end of the batch.
 func (s *Service) count(_ context.Context, rec stream.Record[*ordersv1.Order]) ([]*stream.Message, error) {
-	if rec.Tombstone {
-		return nil, stream.Invalid(errors.New("orders carries no tombstones"))
+	o, err := events.OrderOf(rec)
+	if err != nil {
+		return nil, err
 	}
-	s.work.Add(rec.Value, s.now())
+	s.work.Add(o, s.now())
 	return nil, nil
 }
 

@@ -3,7 +3,6 @@ package fraud
 import (
 	"context"
 
-	"connectrpc.com/connect"
 
 	fraudv1 "github.com/kafka-enterprise-orders/orders/gen/fraud/v1"
 	"github.com/kafka-enterprise-orders/orders/gen/fraud/v1/fraudv1connect"
@@ -12,18 +11,19 @@ import (
 	"github.com/kafka-enterprise-orders/orders/internal/validate"
 )
 
-func init() {
-	rpc.RegisterValidator(func(r *fraudv1.GetAlertRequest) error {
+// validators check the service's requests before its handler sees them.
+var validators = []rpc.Validator{
+	rpc.Check(func(r *fraudv1.GetAlertRequest) error {
 		var c validate.Checker
 		c.OrderID("order_id", r.GetOrderId())
 		return c.Err()
-	})
-	rpc.RegisterValidator(func(r *fraudv1.ListAlertsRequest) error {
+	}),
+	rpc.Check(func(r *fraudv1.ListAlertsRequest) error {
 		var c validate.Checker
 		c.PageSize("page_size", r.GetPageSize())
 		c.Range("min_score", int64(r.GetMinScore()), 0, 100)
 		return c.Err()
-	})
+	}),
 }
 
 // handler implements FraudService over the committed alerts.
@@ -37,7 +37,7 @@ var _ fraudv1connect.FraudServiceHandler = handler{}
 func (h handler) GetAlert(_ context.Context, req *fraudv1.GetAlertRequest) (*fraudv1.GetAlertResponse, error) {
 	a, ok := h.alerts.Get(req.GetOrderId())
 	if !ok {
-		return nil, connect.NewError(connect.CodeNotFound, rpc.NotFound("no fraud alert for order %q", req.GetOrderId()))
+		return nil, rpc.NotFound("no fraud alert for order %q", req.GetOrderId())
 	}
 	return &fraudv1.GetAlertResponse{Alert: a}, nil
 }

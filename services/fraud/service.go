@@ -2,7 +2,6 @@ package fraud
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -60,7 +59,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 	}
 	s.Go("restore", s.SyncTablesThen(restored))
 	s.Go("scoring", s.work)
-	path, h := fraudv1connect.NewFraudServiceHandler(handler{alerts: s.alerts, rules: rules.Describe()}, s.Server.HandlerOptions()...)
+	path, h := fraudv1connect.NewFraudServiceHandler(handler{alerts: s.alerts, rules: rules.Describe()}, s.Server.HandlerOptions(validators...)...)
 	s.Server.Handle(fraudv1connect.FraudServiceName, path, h)
 	return s, nil
 }
@@ -106,12 +105,9 @@ func (s *Service) recall(ctx context.Context, parts []stream.Partition) error {
 
 // score evaluates one order and returns its alert, if any.
 func (s *Service) score(_ context.Context, rec stream.Record[*ordersv1.Order]) ([]*stream.Message, error) {
-	if rec.Tombstone {
-		return nil, stream.Invalid(errors.New("orders carries no tombstones"))
-	}
-	o := rec.Value
-	if err := events.ValidateOrder(o); err != nil {
-		return nil, stream.Invalid(err)
+	o, err := events.OrderOf(rec)
+	if err != nil {
+		return nil, err
 	}
 	s.Stats.Add("orders.scored", 1)
 	alert := s.engine.Evaluate(o, s.customers.Get(o.GetCustomerId()))

@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"connectrpc.com/connect"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
@@ -18,21 +17,22 @@ import (
 	"github.com/kafka-enterprise-orders/orders/internal/validate"
 )
 
-func init() {
-	rpc.RegisterValidator(func(r *ordersv1.PlaceOrderRequest) error {
+// validators check the service's requests before its handler sees them.
+var validators = []rpc.Validator{
+	rpc.Check(func(r *ordersv1.PlaceOrderRequest) error {
 		var c validate.Checker
 		if r.GetOrderId() != "" {
 			c.OrderID("order_id", r.GetOrderId())
 		}
 		events.CheckOrderFields(&c, r.GetCustomerId(), r.GetCountry(), r.GetCurrency(), r.GetItems())
 		return c.Err()
-	})
-	rpc.RegisterValidator(func(r *ordersv1.GetOrderRequest) error {
+	}),
+	rpc.Check(func(r *ordersv1.GetOrderRequest) error {
 		var c validate.Checker
 		c.OrderID("order_id", r.GetOrderId())
 		return c.Err()
-	})
-	rpc.RegisterValidator(func(r *ordersv1.ListOrdersRequest) error {
+	}),
+	rpc.Check(func(r *ordersv1.ListOrdersRequest) error {
 		var c validate.Checker
 		c.PageSize("page_size", r.GetPageSize())
 		if r.GetCustomerId() != "" {
@@ -42,7 +42,7 @@ func init() {
 			c.Add("status", "unknown status %d", r.GetStatus())
 		}
 		return c.Err()
-	})
+	}),
 }
 
 // handler implements OrderService over the view and the orders publisher.
@@ -119,7 +119,7 @@ func newOrderID() string {
 func (h *handler) GetOrder(_ context.Context, req *ordersv1.GetOrderRequest) (*ordersv1.GetOrderResponse, error) {
 	ov, ok := h.view.Get(req.GetOrderId())
 	if !ok {
-		return nil, connect.NewError(connect.CodeNotFound, rpc.NotFound("order %q", req.GetOrderId()))
+		return nil, rpc.NotFound("order %q", req.GetOrderId())
 	}
 	return &ordersv1.GetOrderResponse{Order: ov}, nil
 }

@@ -59,7 +59,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 		view: s.view, publish: stream.Publisher[*ordersv1.Order]{Producer: producer, Topic: t.Orders},
 		now: time.Now, stats: s.Stats, inFlight: map[string]chan struct{}{},
 	}
-	path, hh := ordersv1connect.NewOrderServiceHandler(h, s.Server.HandlerOptions()...)
+	path, hh := ordersv1connect.NewOrderServiceHandler(h, s.Server.HandlerOptions(validators...)...)
 	s.Server.Handle(ordersv1connect.OrderServiceName, path, hh)
 	return s, nil
 }

@@ -3,7 +3,6 @@ package payment
 import (
 	"context"
 
-	"connectrpc.com/connect"
 
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
 	"github.com/kafka-enterprise-orders/orders/gen/payments/v1/paymentsv1connect"
@@ -11,20 +10,21 @@ import (
 	"github.com/kafka-enterprise-orders/orders/internal/validate"
 )
 
-func init() {
-	rpc.RegisterValidator(func(r *paymentsv1.GetPaymentRequest) error {
+// validators check the service's requests before its handler sees them.
+var validators = []rpc.Validator{
+	rpc.Check(func(r *paymentsv1.GetPaymentRequest) error {
 		var c validate.Checker
 		c.OrderID("order_id", r.GetOrderId())
 		return c.Err()
-	})
-	rpc.RegisterValidator(func(r *paymentsv1.ListPaymentsRequest) error {
+	}),
+	rpc.Check(func(r *paymentsv1.ListPaymentsRequest) error {
 		var c validate.Checker
 		c.PageSize("page_size", r.GetPageSize())
 		if _, ok := paymentsv1.PaymentStatus_name[int32(r.GetStatus())]; !ok {
 			c.Add("status", "unknown status %d", r.GetStatus())
 		}
 		return c.Err()
-	})
+	}),
 }
 
 // handler implements PaymentService over the committed payments.
@@ -35,7 +35,7 @@ var _ paymentsv1connect.PaymentServiceHandler = handler{}
 func (h handler) GetPayment(_ context.Context, req *paymentsv1.GetPaymentRequest) (*paymentsv1.GetPaymentResponse, error) {
 	p, ok := h.state.payments.Get(req.GetOrderId())
 	if !ok {
-		return nil, connect.NewError(connect.CodeNotFound, rpc.NotFound("no payment for order %q", req.GetOrderId()))
+		return nil, rpc.NotFound("no payment for order %q", req.GetOrderId())
 	}
 	return &paymentsv1.GetPaymentResponse{Payment: p}, nil
 }

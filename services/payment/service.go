@@ -2,7 +2,6 @@ package payment
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"time"
 
@@ -52,7 +51,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 	}
 	s.Go("restore", s.SyncTablesThen(restored))
 	s.Go("payments", s.work)
-	path, h := paymentsv1connect.NewPaymentServiceHandler(handler{s.state}, s.Server.HandlerOptions()...)
+	path, h := paymentsv1connect.NewPaymentServiceHandler(handler{s.state}, s.Server.HandlerOptions(validators...)...)
 	s.Server.Handle(paymentsv1connect.PaymentServiceName, path, h)
 	return s, nil
 }
@@ -73,12 +72,9 @@ func (s *Service) work(ctx context.Context) error {
 
 // authorize decides one order; a redelivered order yields nothing.
 func (s *Service) authorize(_ context.Context, rec stream.Record[*ordersv1.Order]) ([]*stream.Message, error) {
-	if rec.Tombstone {
-		return nil, stream.Invalid(errors.New("orders carries no tombstones"))
-	}
-	o := rec.Value
-	if err := events.ValidateOrder(o); err != nil {
-		return nil, stream.Invalid(err)
+	o, err := events.OrderOf(rec)
+	if err != nil {
+		return nil, err
 	}
 	if !s.state.Claim(o.GetOrderId()) {
 		s.Stats.Add("orders.duplicate", 1)
