@@ -16,9 +16,9 @@ import (
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	"github.com/kafka-enterprise-orders/orders/gen/orders/v1/ordersv1connect"
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/catalog"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
 	"github.com/kafka-enterprise-orders/orders/internal/platform"
+	"github.com/kafka-enterprise-orders/orders/internal/seed"
 	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 	"github.com/kafka-enterprise-orders/orders/services/analytics"
@@ -115,7 +115,7 @@ func publishCustomers(t *testing.T, cfg stream.Config, topics *events.Topics) {
 	}
 	defer prod.Close(ctx)
 	pub := stream.Publisher[*customersv1.Customer]{Producer: prod, Topic: topics.Customers}
-	for _, c := range catalog.Customers(20) {
+	for _, c := range seed.Customers(20) {
 		if err := pub.PublishAsync(c.CustomerId, c, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -129,7 +129,7 @@ func item(sku string, qty int32, price int64) *ordersv1.LineItem {
 	return &ordersv1.LineItem{Sku: sku, Name: sku, Quantity: qty, UnitPriceMinor: price}
 }
 
-// Seeded customers used below (see catalog.Customers):
+// Seeded customers used below (see seed.Customers):
 // cus-0001 DE LOW 2000.00 EUR, cus-0002 GB MEDIUM 1000.00 GBP,
 // cus-0012 DE HIGH 500.00 EUR, cus-0004 US LOW 5000.00 USD.
 type expectation struct {
@@ -447,7 +447,7 @@ func TestCrashesKeepExactlyOnce(t *testing.T) {
 // customers.
 func expectedAlerts(sent []*ordersv1.Order) map[string]string {
 	customers := map[string]*customersv1.Customer{}
-	for _, c := range catalog.Customers(20) {
+	for _, c := range seed.Customers(20) {
 		customers[c.CustomerId] = c
 	}
 	engine := fraud.NewEngine(fraud.DefaultRules())

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/catalog"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
+	"github.com/kafka-enterprise-orders/orders/internal/seed"
 	"github.com/kafka-enterprise-orders/orders/services/fraud"
 	"github.com/kafka-enterprise-orders/orders/services/orderproducer"
 	"github.com/kafka-enterprise-orders/orders/services/payment"
@@ -19,9 +19,9 @@ import (
 // stack shows the whole story. The load is seeded, so the counts are
 // pinned exactly.
 func TestSyntheticLoadIsRealistic(t *testing.T) {
-	gen := orderproducer.NewGenerator(1, catalog.DefaultCustomers, "")
+	gen := orderproducer.NewGenerator(1, seed.DefaultCustomers, "")
 	customers := map[string]int{}
-	all := catalog.Customers(catalog.DefaultCustomers)
+	all := seed.Customers(seed.DefaultCustomers)
 	for i, c := range all {
 		customers[c.CustomerId] = i
 	}

@@ -21,8 +21,8 @@ import (
 	fraudv1 "github.com/kafka-enterprise-orders/orders/gen/fraud/v1"
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/catalog"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
+	"github.com/kafka-enterprise-orders/orders/internal/customers"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
 )
 
@@ -412,8 +412,8 @@ func tables(t *testing.T) map[string]composecheck.Table {
 	if err != nil {
 		t.Fatalf("%v (generate it with `orders seed-sql > %s`)", err, initSQLRel)
 	}
-	if !strings.Contains(string(raw), catalog.Schema) {
-		t.Errorf("%s does not contain catalog.Schema: regenerate it with `orders seed-sql`", initSQLRel)
+	if !strings.Contains(string(raw), customers.Schema) {
+		t.Errorf("%s does not contain customers.Schema: regenerate it with `orders seed-sql`", initSQLRel)
 	}
 	tabs, err := composecheck.ParseTables(string(raw))
 	if err != nil {

@@ -11,7 +11,8 @@ import (
 	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
 	fraudv1 "github.com/kafka-enterprise-orders/orders/gen/fraud/v1"
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/catalog"
+	"github.com/kafka-enterprise-orders/orders/internal/customers"
+	"github.com/kafka-enterprise-orders/orders/internal/money"
 	"github.com/kafka-enterprise-orders/orders/internal/validate"
 )
 
@@ -129,7 +130,7 @@ func (rs RuleSet) Validate() error {
 		c.Add("velocity", "needs max_orders >= 1 and a positive window")
 	}
 	for i, t := range rs.RiskTier.Tiers {
-		if catalog.ParseTier(t) == customersv1.RiskTier_RISK_TIER_UNSPECIFIED {
+		if customers.ParseTier(t) == customersv1.RiskTier_RISK_TIER_UNSPECIFIED {
 			c.Add(fmt.Sprintf("risk_tier.tiers[%d]", i), "must be LOW, MEDIUM or HIGH, got %q", t)
 		}
 	}
@@ -181,7 +182,7 @@ func (e *Engine) Evaluate(o *ordersv1.Order, cu *customersv1.Customer) *fraudv1.
 		}
 	}
 	rs := e.rules
-	if eur, ok := catalog.ToEUR(o.GetAmountMinor(), o.GetCurrency()); ok && eur >= rs.HighAmount.Threshold {
+	if eur, ok := money.ToEUR(o.GetAmountMinor(), o.GetCurrency()); ok && eur >= rs.HighAmount.Threshold {
 		hit(rs.HighAmount.Common, "high_amount", "amount %.2f EUR >= threshold %.2f EUR", eur, rs.HighAmount.Threshold)
 	}
 	if slices.Contains(rs.HighRiskCountries.Countries, o.GetCountry()) {
@@ -190,8 +191,8 @@ func (e *Engine) Evaluate(o *ordersv1.Order, cu *customersv1.Customer) *fraudv1.
 	if n := e.remember(o); n > rs.Velocity.MaxOrders {
 		hit(rs.Velocity.Common, "velocity", "%d orders within %s, more than %d", n, time.Duration(rs.Velocity.Window), rs.Velocity.MaxOrders)
 	}
-	if cu != nil && slices.Contains(rs.RiskTier.Tiers, catalog.TierName(cu.GetRiskTier())) {
-		hit(rs.RiskTier.Common, "risk_tier", "customer risk tier %s", catalog.TierName(cu.GetRiskTier()))
+	if cu != nil && slices.Contains(rs.RiskTier.Tiers, customers.TierName(cu.GetRiskTier())) {
+		hit(rs.RiskTier.Common, "risk_tier", "customer risk tier %s", customers.TierName(cu.GetRiskTier()))
 	}
 	if cu != nil && cu.GetCountry() != o.GetCountry() {
 		hit(rs.CountryMismatch.Common, "country_mismatch", "ships to %s, customer lives in %s", o.GetCountry(), cu.GetCountry())

@@ -9,7 +9,7 @@ import (
 	fraudv1 "github.com/kafka-enterprise-orders/orders/gen/fraud/v1"
 	"github.com/kafka-enterprise-orders/orders/gen/fraud/v1/fraudv1connect"
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/directory"
+	"github.com/kafka-enterprise-orders/orders/internal/customers"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
 	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/store"
@@ -32,7 +32,7 @@ type Service struct {
 	rules     RuleSet
 	engine    *Engine
 	alerts    *store.Recent[*fraudv1.FraudAlert]
-	customers *directory.Directory
+	customers *customers.Lookup
 }
 
 // New wires the service.
@@ -48,7 +48,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{Base: base, cfg: cfg, rules: rules, alerts: store.NewRecent[*fraudv1.FraudAlert](), customers: directory.New(log)}
+	s := &Service{Base: base, cfg: cfg, rules: rules, alerts: store.NewRecent[*fraudv1.FraudAlert](), customers: customers.NewLookup(log)}
 	s.Tables = stream.TableSet{
 		stream.NewTable(base.Kafka(), base.Topics.FraudAlerts, func(r stream.Record[*fraudv1.FraudAlert]) {
 			if !r.Tombstone {

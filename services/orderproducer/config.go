@@ -9,9 +9,9 @@ import (
 	"errors"
 	"time"
 
-	"github.com/kafka-enterprise-orders/orders/internal/catalog"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
 	"github.com/kafka-enterprise-orders/orders/internal/platform"
+	"github.com/kafka-enterprise-orders/orders/internal/seed"
 )
 
 // DefaultListen is the service's default RPC address.
@@ -36,7 +36,7 @@ type Config struct {
 // DefaultConfig returns the service's defaults, those of its flags: one
 // synthetic order a second.
 func DefaultConfig() Config {
-	return Config{Common: platform.DefaultCommon(DefaultListen), Rate: 1, Seed: 1, Customers: catalog.DefaultCustomers}
+	return Config{Common: platform.DefaultCommon(DefaultListen), Rate: 1, Seed: 1, Customers: seed.DefaultCustomers}
 }
 
 // Register adds the service's options.

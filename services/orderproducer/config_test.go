@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kafka-enterprise-orders/orders/internal/catalog"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
+	"github.com/kafka-enterprise-orders/orders/internal/seed"
 )
 
 func parse(t *testing.T, args ...string) Config {
@@ -24,7 +24,7 @@ func TestConfigDefaultsGenerateOneOrderPerSecond(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if d, on := c.period(); !on || d != time.Second || c.Seed != 1 || c.Customers != catalog.DefaultCustomers || c.Count != 0 {
+	if d, on := c.period(); !on || d != time.Second || c.Seed != 1 || c.Customers != seed.DefaultCustomers || c.Count != 0 {
 		t.Errorf("defaults: period %v on=%v seed %d customers %d count %d", d, on, c.Seed, c.Customers, c.Count)
 	}
 }

@@ -9,8 +9,9 @@ import (
 
 	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/catalog"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
+	"github.com/kafka-enterprise-orders/orders/internal/money"
+	"github.com/kafka-enterprise-orders/orders/internal/seed"
 )
 
 // Generator makes realistic synthetic orders: seeded customers, mostly
@@ -28,13 +29,13 @@ type Generator struct {
 // NewGenerator returns a generator drawing from the first n seeded
 // customers. Order ids are "ord-<run>-<sequence>": run keeps the ids of
 // separate runs apart (empty means "s<seed>").
-func NewGenerator(seed int64, n int, run string) *Generator {
+func NewGenerator(rngSeed int64, n int, run string) *Generator {
 	if run == "" {
-		run = fmt.Sprintf("s%d", seed)
+		run = fmt.Sprintf("s%d", rngSeed)
 	}
 	return &Generator{
-		rng:       rand.New(rand.NewPCG(uint64(seed), 0x6f7264657273)),
-		customers: catalog.Customers(n),
+		rng:       rand.New(rand.NewPCG(uint64(rngSeed), 0x6f7264657273)),
+		customers: seed.Customers(n),
 		prefix:    "ord-" + run + "-",
 	}
 }
@@ -68,16 +69,16 @@ func (g *Generator) Next(now time.Time) *ordersv1.Order {
 	cu := g.customers[g.rng.IntN(len(g.customers))]
 	country := cu.Country
 	if g.rng.IntN(20) == 0 { // 5% ship abroad
-		country = catalog.Markets[g.rng.IntN(len(catalog.Markets))].Country
+		country = seed.Markets[g.rng.IntN(len(seed.Markets))].Country
 	}
 	var items []*ordersv1.LineItem
 	for range g.pick(lineCounts) {
-		p := catalog.Products[g.rng.IntN(len(catalog.Products))]
+		p := seed.Products[g.rng.IntN(len(seed.Products))]
 		qty := int32(g.pick(quantities))
 		if g.rng.IntN(100) == 0 { // 1% bulk orders
 			qty *= 10
 		}
-		price := catalog.FromEUR(float64(p.Price)/100, cu.Currency)
+		price := money.FromEUR(float64(p.Price)/100, cu.Currency)
 		items = append(items, &ordersv1.LineItem{Sku: p.SKU, Name: p.Name, Quantity: qty, UnitPriceMinor: price})
 	}
 	currency := cu.Currency

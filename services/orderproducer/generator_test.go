@@ -8,8 +8,9 @@ import (
 
 	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/catalog"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
+	"github.com/kafka-enterprise-orders/orders/internal/money"
+	"github.com/kafka-enterprise-orders/orders/internal/seed"
 	"github.com/kafka-enterprise-orders/orders/services/orderproducer"
 )
 
@@ -56,7 +57,7 @@ func TestGeneratorOrderIDsNameTheRunAndSequence(t *testing.T) {
 
 func TestGeneratorOrdersAreValid(t *testing.T) {
 	seen := map[string]bool{}
-	for _, o := range generate(1, catalog.DefaultCustomers, "", 5000) {
+	for _, o := range generate(1, seed.DefaultCustomers, "", 5000) {
 		if err := events.ValidateOrder(o); err != nil {
 			t.Fatalf("invalid synthetic order %v: %v", o, err)
 		}
@@ -76,7 +77,7 @@ func TestGeneratorDrawsOnlyFromTheConfiguredCustomersAndAllOfThem(t *testing.T) 
 	for _, o := range generate(3, customers, "", n) {
 		counts[o.CustomerId]++
 	}
-	for _, cu := range catalog.Customers(customers) {
+	for _, cu := range seed.Customers(customers) {
 		if c := counts[cu.CustomerId]; c < n/customers/2 || c > n/customers*3/2 {
 			t.Errorf("%s placed %d of %d orders, want about %d", cu.CustomerId, c, n, n/customers)
 		}
@@ -94,16 +95,16 @@ func TestGeneratorDrawsOnlyFromTheConfiguredCustomersAndAllOfThem(t *testing.T) 
 func TestGeneratorSpreadIsRealistic(t *testing.T) {
 	const n = 20000
 	byID := map[string]*customersv1.Customer{}
-	for _, cu := range catalog.Customers(catalog.DefaultCustomers) {
+	for _, cu := range seed.Customers(seed.DefaultCustomers) {
 		byID[cu.CustomerId] = cu
 	}
-	products := map[string]catalog.Product{}
-	for _, p := range catalog.Products {
+	products := map[string]seed.Product{}
+	for _, p := range seed.Products {
 		products[p.SKU] = p
 	}
 	lines := map[int]int{}
 	var abroad, bulk, units1, totalLines int
-	for i, o := range generate(1, catalog.DefaultCustomers, "", n) {
+	for i, o := range generate(1, seed.DefaultCustomers, "", n) {
 		cu := byID[o.CustomerId]
 		lines[len(o.Items)]++
 		if o.Country != cu.Country {
@@ -119,7 +120,7 @@ func TestGeneratorSpreadIsRealistic(t *testing.T) {
 			if !ok || it.Name != p.Name {
 				t.Fatalf("line %v is not a catalog product", it)
 			}
-			if want := catalog.FromEUR(float64(p.Price)/100, cu.Currency); it.UnitPriceMinor != want {
+			if want := money.FromEUR(float64(p.Price)/100, cu.Currency); it.UnitPriceMinor != want {
 				t.Fatalf("%s costs %d %s, want %d", it.Sku, it.UnitPriceMinor, cu.Currency, want)
 			}
 			switch {

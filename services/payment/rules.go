@@ -11,14 +11,14 @@ import (
 	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/catalog"
+	"github.com/kafka-enterprise-orders/orders/internal/money"
 )
 
 // Rules are the simulated authorization rules. They are deterministic: the
 // same order, customer and seed always get the same decision, so a
 // redelivered order cannot change its outcome.
 type Rules struct {
-	MinAmount, MaxAmount float64 // per order, in euros (see catalog.ToEUR)
+	MinAmount, MaxAmount float64 // per order, in euros (see money.ToEUR)
 	DefaultCreditLimit   float64 // euros, for customers not in the table
 	FailureRate          float64 // 0-1
 	Seed                 int64
@@ -41,7 +41,7 @@ func (r Rules) Decide(o *ordersv1.Order, cu *customersv1.Customer, now time.Time
 		p.Detail = fmt.Sprintf(format, args...)
 		return p
 	}
-	eur, known := catalog.ToEUR(amount, o.GetCurrency())
+	eur, known := money.ToEUR(amount, o.GetCurrency())
 	if !known {
 		return decline(paymentsv1.DeclineReason_DECLINE_REASON_CURRENCY_MISMATCH,
 			"currency %s is not accepted", o.GetCurrency())
@@ -50,7 +50,7 @@ func (r Rules) Decide(o *ordersv1.Order, cu *customersv1.Customer, now time.Time
 		return decline(paymentsv1.DeclineReason_DECLINE_REASON_AMOUNT_OUT_OF_BOUNDS,
 			"amount %.2f EUR is outside %.2f..%.2f EUR", eur, r.MinAmount, r.MaxAmount)
 	}
-	limit := catalog.FromEUR(r.DefaultCreditLimit, o.GetCurrency())
+	limit := money.FromEUR(r.DefaultCreditLimit, o.GetCurrency())
 	if cu != nil {
 		if cu.GetCurrency() != o.GetCurrency() {
 			return decline(paymentsv1.DeclineReason_DECLINE_REASON_CURRENCY_MISMATCH,

@@ -8,7 +8,7 @@ import (
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
 	"github.com/kafka-enterprise-orders/orders/gen/payments/v1/paymentsv1connect"
-	"github.com/kafka-enterprise-orders/orders/internal/directory"
+	"github.com/kafka-enterprise-orders/orders/internal/customers"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
 	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/stream"
@@ -28,7 +28,7 @@ type Service struct {
 	*platform.Base
 	cfg       Config
 	state     *State
-	customers *directory.Directory
+	customers *customers.Lookup
 	now       func() time.Time
 }
 
@@ -44,7 +44,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{Base: base, cfg: cfg, state: NewState(), customers: directory.New(log), now: time.Now}
+	s := &Service{Base: base, cfg: cfg, state: NewState(), customers: customers.NewLookup(log), now: time.Now}
 	s.Tables = stream.TableSet{
 		stream.NewTable(base.Kafka(), base.Topics.Payments, s.state.ApplyPayment),
 		s.customers.Table(base.Kafka(), base.Topics),

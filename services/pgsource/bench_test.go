@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kafka-enterprise-orders/orders/internal/catalog"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
+	"github.com/kafka-enterprise-orders/orders/internal/seed"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 )
 
@@ -23,7 +23,7 @@ func BenchmarkChangeLatency(b *testing.B) {
 	for range b.N {
 		h := newHarness(b)
 		h.start()
-		testenv.WaitFor(b, 60*time.Second, "snapshot", func() bool { return h.live() == catalog.DefaultCustomers })
+		testenv.WaitFor(b, 60*time.Second, "snapshot", func() bool { return h.live() == seed.DefaultCustomers })
 		seen := testenv.WatchKeys(b, h.kcfg, events.CustomersTopic)
 		lat := make([]time.Duration, 0, changes)
 		for i := range changes {
@@ -54,7 +54,7 @@ func BenchmarkBulkThroughput(b *testing.B) {
 	for range b.N {
 		h := newHarness(b)
 		h.start()
-		testenv.WaitFor(b, 60*time.Second, "snapshot", func() bool { return h.live() == catalog.DefaultCustomers })
+		testenv.WaitFor(b, 60*time.Second, "snapshot", func() bool { return h.live() == seed.DefaultCustomers })
 		seen := testenv.WatchKeys(b, h.kcfg, events.CustomersTopic)
 		h.exec(`INSERT INTO customers (id, name, email, country, risk_tier, credit_limit_minor, currency)
 			SELECT 'cus-bulk-' || g, 'Bulk ' || g, 'bulk' || g || '@example.com', 'DE', 'LOW', 100000, 'EUR'

@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
-	"github.com/kafka-enterprise-orders/orders/internal/catalog"
+	"github.com/kafka-enterprise-orders/orders/internal/seed"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 )
 
@@ -45,7 +45,7 @@ func TestKilledWithChangesInFlight(t *testing.T) {
 
 	p := testenv.StartProcess(t, bin, "pg-source", "--database-url="+h.dbURL, "--kafka-brokers="+h.kcfg.Brokers,
 		"--schema-registry-url="+h.kcfg.SchemaRegistryURL, "--listen-addr=127.0.0.1:0")
-	testenv.WaitFor(t, 60*time.Second, "snapshot", func() bool { return h.live() == catalog.DefaultCustomers })
+	testenv.WaitFor(t, 60*time.Second, "snapshot", func() bool { return h.live() == seed.DefaultCustomers })
 	h.exec(`UPDATE customers SET name = 'Acknowledged' WHERE id = 'cus-0001'`)
 	testenv.WaitFor(t, 60*time.Second, "a change before the block", func() bool { c, _ := h.get("cus-0001"); return c.GetName() == "Acknowledged" })
 

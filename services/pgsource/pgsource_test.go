@@ -11,10 +11,11 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/catalog"
+	"github.com/kafka-enterprise-orders/orders/internal/customers"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
 	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
+	"github.com/kafka-enterprise-orders/orders/internal/seed"
 	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 	"github.com/kafka-enterprise-orders/orders/services/pgsource"
@@ -44,7 +45,7 @@ func newHarness(t testing.TB) *harness {
 		t.Fatal(err)
 	}
 	h := &harness{t: t, pg: pg, dbURL: pg.URL("orders"), latest: map[string]*customersv1.Customer{}, records: map[string][]*customersv1.Customer{}}
-	if err := catalog.Apply(ctx, h.dbURL); err != nil {
+	if err := customers.Apply(ctx, h.dbURL); err != nil {
 		t.Fatal(err)
 	}
 	h.kcfg, h.broker = testenv.Kafka(t)
@@ -148,8 +149,8 @@ func (h *harness) checkRepublishes() {
 func TestSnapshotThenChanges(t *testing.T) {
 	h := newHarness(t)
 	h.start()
-	testenv.WaitFor(t, 30*time.Second, "snapshot of the seeded customers", func() bool { return h.live() == catalog.DefaultCustomers })
-	want := catalog.Customers(1)[0]
+	testenv.WaitFor(t, 30*time.Second, "snapshot of the seeded customers", func() bool { return h.live() == seed.DefaultCustomers })
+	want := seed.Customers(1)[0]
 	got, _ := h.get(want.CustomerId)
 	if got.GetName() != want.Name || got.GetCreditLimitMinor() != want.CreditLimitMinor || got.GetRiskTier() != want.RiskTier || got.GetUpdatedAt() == nil {
 		t.Fatalf("snapshot row = %v, want %v", got, want)
@@ -183,7 +184,7 @@ func TestSnapshotThenChanges(t *testing.T) {
 func TestResumesAfterSourceRestart(t *testing.T) {
 	h := newHarness(t)
 	stop := h.start()
-	testenv.WaitFor(t, 30*time.Second, "snapshot", func() bool { return h.live() == catalog.DefaultCustomers })
+	testenv.WaitFor(t, 30*time.Second, "snapshot", func() bool { return h.live() == seed.DefaultCustomers })
 	h.exec(`UPDATE customers SET name = 'Before Stop' WHERE id = 'cus-0003'`)
 	testenv.WaitFor(t, 60*time.Second, "change before stop", func() bool { c, _ := h.get("cus-0003"); return c.GetName() == "Before Stop" })
 	stop()
@@ -202,9 +203,9 @@ func TestResumesAfterSourceRestart(t *testing.T) {
 		return c.GetName() == "While Down" && seen && d == nil && last != nil
 	})
 	// Customers are spread over partitions, which arrive in any order.
-	testenv.WaitFor(t, 30*time.Second, "every live customer", func() bool { return h.live() >= catalog.DefaultCustomers+49 })
-	if n := h.live(); n != catalog.DefaultCustomers+50-1 {
-		t.Errorf("%d live customers, want %d", n, catalog.DefaultCustomers+49)
+	testenv.WaitFor(t, 30*time.Second, "every live customer", func() bool { return h.live() >= seed.DefaultCustomers+49 })
+	if n := h.live(); n != seed.DefaultCustomers+50-1 {
+		t.Errorf("%d live customers, want %d", n, seed.DefaultCustomers+49)
 	}
 	h.mu.Lock()
 	untouched := len(h.records["cus-0150"])
@@ -220,7 +221,7 @@ func TestResumesAfterSourceRestart(t *testing.T) {
 func TestResumesAfterPostgresRestart(t *testing.T) {
 	h := newHarness(t)
 	h.start()
-	testenv.WaitFor(t, 30*time.Second, "snapshot", func() bool { return h.live() == catalog.DefaultCustomers })
+	testenv.WaitFor(t, 30*time.Second, "snapshot", func() bool { return h.live() == seed.DefaultCustomers })
 	h.exec(`UPDATE customers SET name = 'Before Restart' WHERE id = 'cus-0006'`)
 	if err := h.pg.Stop(); err != nil {
 		t.Fatal(err)
@@ -247,12 +248,12 @@ func TestBulkLoad(t *testing.T) {
 	}
 	h := newHarness(t)
 	h.start()
-	testenv.WaitFor(t, 30*time.Second, "snapshot", func() bool { return h.live() == catalog.DefaultCustomers })
+	testenv.WaitFor(t, 30*time.Second, "snapshot", func() bool { return h.live() == seed.DefaultCustomers })
 	const rows = 100_000
 	began := time.Now()
 	h.exec(`INSERT INTO customers (id, name, email, country, risk_tier, credit_limit_minor, currency)
 		SELECT 'cus-bulk-' || g, 'Bulk ' || g, 'bulk' || g || '@example.com', 'DE', 'LOW', 100000, 'EUR'
 		FROM generate_series(1, $1) AS g`, rows)
-	testenv.WaitFor(t, 5*time.Minute, "bulk rows", func() bool { return h.live() == catalog.DefaultCustomers+rows })
+	testenv.WaitFor(t, 5*time.Minute, "bulk rows", func() bool { return h.live() == seed.DefaultCustomers+rows })
 	t.Logf("%d rows committed and published in %s (%.0f rows/s, reader included)", rows, time.Since(began), rows/time.Since(began).Seconds())
 }

@@ -8,7 +8,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/catalog"
+	"github.com/kafka-enterprise-orders/orders/internal/customers"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
 )
 
@@ -41,7 +41,7 @@ func (r row) customer() (*customersv1.Customer, error) {
 	}
 	c := &customersv1.Customer{
 		CustomerId: get("id"), Name: get("name"), Email: get("email"), Country: get("country"),
-		RiskTier: catalog.ParseTier(get("risk_tier")), CreditLimitMinor: limit, Currency: get("currency"),
+		RiskTier: customers.ParseTier(get("risk_tier")), CreditLimitMinor: limit, Currency: get("currency"),
 	}
 	if ts := get("updated_at"); ts != "" {
 		t, err := time.Parse(pgTimestampLayout, ts)

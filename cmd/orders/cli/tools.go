@@ -6,8 +6,9 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/kafka-enterprise-orders/orders/internal/catalog"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
+	"github.com/kafka-enterprise-orders/orders/internal/customers"
+	"github.com/kafka-enterprise-orders/orders/internal/seed"
 )
 
 func seedSQLCommand() Command {
@@ -15,10 +16,10 @@ func seedSQLCommand() Command {
 		Name:     "seed-sql",
 		Synopsis: "print compose/db/init.sql: the customers schema and seed rows",
 		Setup: func(s *config.Set, env Env) Runner {
-			n := catalog.DefaultCustomers
-			s.Int(&n, "customers", catalog.DefaultCustomers, "number of customers to seed")
+			n := seed.DefaultCustomers
+			s.Int(&n, "customers", seed.DefaultCustomers, "number of customers to seed")
 			return func(context.Context) error {
-				return catalog.WriteInitSQL(env.Stdout, catalog.Customers(n))
+				return customers.WriteInitSQL(env.Stdout, seed.Customers(n))
 			}
 		},
 	}

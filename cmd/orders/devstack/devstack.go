@@ -18,11 +18,12 @@ import (
 
 	"github.com/kafka-enterprise-orders/orders/gateway"
 	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/catalog"
+	"github.com/kafka-enterprise-orders/orders/internal/customers"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
 	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox/caves"
+	"github.com/kafka-enterprise-orders/orders/internal/seed"
 	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/services/analytics"
 	"github.com/kafka-enterprise-orders/orders/services/couchbasesink"
@@ -260,7 +261,7 @@ func startPostgres(ctx context.Context, dataDir string, port int) (*sandbox.Post
 	if err := pg.CreateDatabase(ctx, "orders"); err != nil {
 		return nil, errors.Join(err, pg.Stop())
 	}
-	if err := catalog.Apply(ctx, pg.URL("orders")); err != nil {
+	if err := customers.Apply(ctx, pg.URL("orders")); err != nil {
 		return nil, errors.Join(err, pg.Stop())
 	}
 	return pg, nil
@@ -280,7 +281,7 @@ func publishCatalog(ctx context.Context, cfg stream.Config) error {
 		return err
 	}
 	pub := stream.Publisher[*customersv1.Customer]{Producer: prod, Topic: topics.Customers}
-	for _, c := range catalog.Customers(catalog.DefaultCustomers) {
+	for _, c := range seed.Customers(seed.DefaultCustomers) {
 		if err := pub.PublishAsync(c.CustomerId, c, nil); err != nil {
 			return errors.Join(err, prod.Close(ctx))
 		}

@@ -1,8 +1,6 @@
-package catalog
+package seed
 
 import (
-	"os"
-	"strings"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
@@ -33,22 +31,5 @@ func TestCustomersAreDeterministicAndRealistic(t *testing.T) {
 	if tiers[customersv1.RiskTier_RISK_TIER_LOW] < tiers[customersv1.RiskTier_RISK_TIER_MEDIUM] ||
 		tiers[customersv1.RiskTier_RISK_TIER_HIGH] == 0 || len(countries) < 8 {
 		t.Errorf("tiers %v over %d countries: not a realistic mix", tiers, len(countries))
-	}
-}
-
-func TestInitSQLIsGeneratedFromTheCatalog(t *testing.T) {
-	var b strings.Builder
-	if err := WriteInitSQL(&b, Customers(DefaultCustomers)); err != nil {
-		t.Fatal(err)
-	}
-	committed, err := os.ReadFile("../../compose/db/init.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(committed) != b.String() {
-		t.Error("compose/db/init.sql is stale: run make generate")
-	}
-	if TierName(ParseTier("high")) != "HIGH" {
-		t.Error("tier names do not round-trip")
 	}
 }

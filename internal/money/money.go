@@ -1,4 +1,7 @@
-package catalog
+// Package money converts amounts between the platform's currencies at
+// fixed reference rates: the scale the payment and fraud rules compare
+// amounts on.
+package money
 
 import "math"
 
@@ -18,7 +21,7 @@ func ToEUR(amountMinor int64, currency string) (eur float64, ok bool) {
 	if !ok {
 		return 0, false
 	}
-	return float64(amountMinor) / float64(minorPerMajor(currency)) * rate, true
+	return float64(amountMinor) / float64(MinorPerMajor(currency)) * rate, true
 }
 
 // FromEUR converts euros (major units) to minor units of currency, rounded
@@ -33,5 +36,13 @@ func FromEUR(eur float64, currency string) int64 {
 	if major >= 100 {
 		major = math.Round(major)
 	}
-	return int64(math.Round(major * float64(minorPerMajor(currency))))
+	return int64(math.Round(major * float64(MinorPerMajor(currency))))
+}
+
+// MinorPerMajor is 1 for currencies without minor units (JPY), else 100.
+func MinorPerMajor(currency string) int64 {
+	if currency == "JPY" {
+		return 1
+	}
+	return 100
 }

@@ -1,14 +1,15 @@
-// Package catalog is the platform's reference data: the seeded customers
-// (the rows compose/db/init.sql inserts into Postgres) and the products the
-// synthetic order generator sells. Both are deterministic, so every run,
-// test and database agrees on them.
-package catalog
+// Package seed is the platform's seed data: the markets it ships to, the
+// seeded customers (the rows compose/db/init.sql inserts into Postgres)
+// and the products the synthetic order generator sells. All are
+// deterministic, so every run, test and database agrees on them.
+package seed
 
 import (
 	"fmt"
 	"hash/fnv"
 
 	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
+	"github.com/kafka-enterprise-orders/orders/internal/money"
 )
 
 // Market is a country the platform ships to, with its currency.
@@ -63,7 +64,7 @@ func Customers(n int) []*customersv1.Customer {
 			Email:            fmt.Sprintf("%s.%s.%d@example.com", lower(first), lower(last), i),
 			Country:          m.Country,
 			RiskTier:         tier,
-			CreditLimitMinor: FromEUR(float64(limit), m.Currency),
+			CreditLimitMinor: money.FromEUR(float64(limit), m.Currency),
 			Currency:         m.Currency,
 		}
 	}
@@ -97,14 +98,6 @@ func riskAndLimit(h uint64) (customersv1.RiskTier, int64) {
 	default:
 		return customersv1.RiskTier_RISK_TIER_HIGH, 500
 	}
-}
-
-// minorPerMajor is 1 for currencies without minor units (JPY), else 100.
-func minorPerMajor(currency string) int64 {
-	if currency == "JPY" {
-		return 1
-	}
-	return 100
 }
 
 func hash(s string) uint64 {

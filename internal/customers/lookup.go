@@ -1,7 +1,4 @@
-// Package directory is the customer lookup table of the payment and fraud
-// services: the latest row per customer from the compacted `customers`
-// topic that pg-source fills from Postgres (a tombstone deletes).
-package directory
+package customers
 
 import (
 	"log/slog"
@@ -12,25 +9,26 @@ import (
 	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
-// Directory maps customer ids to customers.
-type Directory struct {
+// Lookup is the customers lookup table of payment and fraud: customer ids
+// to customers, kept current from the compacted `customers` topic.
+type Lookup struct {
 	mu        sync.RWMutex
 	customers map[string]*customersv1.Customer
 	log       *slog.Logger
 }
 
-// New returns an empty directory.
-func New(log *slog.Logger) *Directory {
-	return &Directory{customers: map[string]*customersv1.Customer{}, log: log}
+// NewLookup returns an empty lookup table.
+func NewLookup(log *slog.Logger) *Lookup {
+	return &Lookup{customers: map[string]*customersv1.Customer{}, log: log}
 }
 
-// Table returns the table that keeps the directory current.
-func (d *Directory) Table(cfg stream.Config, topics *events.Topics) *stream.Table[*customersv1.Customer] {
+// Table returns the table that keeps the lookup table current.
+func (d *Lookup) Table(cfg stream.Config, topics *events.Topics) *stream.Table[*customersv1.Customer] {
 	return stream.NewTable(cfg, topics.Customers, d.Apply)
 }
 
 // Apply records one change of the customers topic.
-func (d *Directory) Apply(rec stream.Record[*customersv1.Customer]) {
+func (d *Lookup) Apply(rec stream.Record[*customersv1.Customer]) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if rec.Tombstone {
@@ -45,14 +43,14 @@ func (d *Directory) Apply(rec stream.Record[*customersv1.Customer]) {
 }
 
 // Get returns a customer, or nil when unknown.
-func (d *Directory) Get(id string) *customersv1.Customer {
+func (d *Lookup) Get(id string) *customersv1.Customer {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	return d.customers[id]
 }
 
 // Len returns the number of known customers.
-func (d *Directory) Len() int {
+func (d *Lookup) Len() int {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	return len(d.customers)

@@ -1,4 +1,7 @@
-package catalog
+// Package customers is the customers table: its Postgres schema and seed
+// SQL (the source pg-source captures), and the lookup table payment and
+// fraud keep from the `customers` topic.
+package customers
 
 import (
 	"context"
@@ -9,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
+	"github.com/kafka-enterprise-orders/orders/internal/seed"
 )
 
 // Schema is the Postgres schema of the platform's reference data. It is
@@ -84,7 +88,7 @@ func Apply(ctx context.Context, url string) error {
 	}
 	defer conn.Close(ctx)
 	var b strings.Builder
-	if err := WriteInitSQL(&b, Customers(DefaultCustomers)); err != nil {
+	if err := WriteInitSQL(&b, seed.Customers(seed.DefaultCustomers)); err != nil {
 		return err
 	}
 	if _, err := conn.Exec(ctx, b.String()); err != nil {
