@@ -59,12 +59,12 @@ vet:
 gotest: bin/gocaves
 	CI=$${CI:-} GOCAVES_BIN=$(CURDIR)/bin/gocaves $(GO) test -race -count=1 -timeout 30m ./...
 
-## gotest-real: the reliability suite on a real 3-node Apache Kafka cluster (one per test
-## binary); the broker fault tests in e2e/ run on it in `gotest`. Skipped here: tests whose
-## outcome does not depend on the broker (rules, config, serde, the realism and bulk loads).
-REAL_KAFKA_PKGS = ./internal/kafka/ ./services/... ./e2e/
-REAL_KAFKA_PKGS += ./internal/contracts/
-REAL_KAFKA_SKIP = TestSyntheticLoadIsRealistic|TestBulkLoad|TestSerde|TestConfig|TestCheckKey|TestEachRuleFires|TestVelocityWindowAndDuplicates|TestRulesFile|TestAcksConfirm
+## gotest-real: the reliability suite, the dev stack and the broker fault tests (e2e/) on a real
+## 3-node Apache Kafka cluster (one per test binary), the contracts on a real Schema Registry
+## (Apicurio). Skipped here: tests whose outcome does not depend on the broker (rules, config,
+## serde, buf, the realism and bulk loads).
+REAL_KAFKA_PKGS = ./internal/stream/ ./internal/contracts/ ./services/... ./e2e/
+REAL_KAFKA_SKIP = TestContractsPassLint|TestBreakingChangeDetection|TestSyntheticLoadIsRealistic|TestBulkLoad|TestSerde|TestConfig|TestCheckKey|TestEachRuleFires|TestVelocityWindowAndDuplicates|TestRulesFile|TestAcksConfirm
 gotest-real: bin/gocaves
 	CI=$${CI:-} ORDERS_TEST_KAFKA=real GOCAVES_BIN=$(CURDIR)/bin/gocaves $(GO) test -count=1 -p 2 -timeout 40m \
 	  -skip '$(REAL_KAFKA_SKIP)' $(REAL_KAFKA_PKGS)

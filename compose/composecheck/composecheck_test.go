@@ -295,10 +295,10 @@ func TestConnectDockerfileInstallsTheConnectors(t *testing.T) {
 	p := load(t, path(composeRel))
 	connect, ok := composecheck.Service(p, "connect")
 	if !ok || connect.Build == nil {
-		t.Fatal("service connect is not built from connect/Dockerfile")
+		t.Fatal("service connect is not built from compose/connect/Dockerfile")
 	}
 	if got := filepath.Clean(composecheck.DockerfilePath(connect.Build)); got != path("compose/connect/Dockerfile") {
-		t.Errorf("connect is built from %s, want connect/Dockerfile", got)
+		t.Errorf("connect is built from %s, want compose/connect/Dockerfile", got)
 	}
 	args := map[string]string{}
 	for k, v := range connect.Build.Args {
@@ -310,14 +310,14 @@ func TestConnectDockerfileInstallsTheConnectors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	noErrors(t, "connect/Dockerfile", composecheck.CheckDockerfilePins(df))
+	noErrors(t, "compose/connect/Dockerfile", composecheck.CheckDockerfilePins(df))
 	if img := df.Final().Image; !strings.Contains(img, "/cp-kafka-connect:") {
 		t.Errorf("connect image is FROM %s, want confluentinc/cp-kafka-connect", img)
 	}
 	comps := composecheck.ConfluentHubComponents(df)
 	for _, want := range []string{"confluentinc/kafka-connect-jdbc:", "couchbase/kafka-connect-couchbase:"} {
 		if !slices.ContainsFunc(comps, func(c string) bool { return strings.HasPrefix(c, want) }) {
-			t.Errorf("connect/Dockerfile does not install %s (installs %v)", want, comps)
+			t.Errorf("compose/connect/Dockerfile does not install %s (installs %v)", want, comps)
 		}
 	}
 }
@@ -454,7 +454,7 @@ func TestConnectors(t *testing.T) {
 	}
 	jdbc, ok := byName["jdbc-source"]
 	if !ok {
-		t.Fatal("no connect/connectors/jdbc-source.json")
+		t.Fatal("no compose/connect/connectors/jdbc-source.json")
 	}
 	topic := jdbc.Config["topic.prefix"] + jdbc.Config["table.whitelist"]
 	if topic != "jdbc.customers" || topic == events.CustomersTopic {
@@ -466,7 +466,7 @@ func TestConnectors(t *testing.T) {
 	}
 	sink, ok := byName["couchbase-sink"]
 	if !ok {
-		t.Fatal("no connect/connectors/couchbase-sink.json")
+		t.Fatal("no compose/connect/connectors/couchbase-sink.json")
 	}
 	if sink.Config["topics"] != events.OrderAnalyticsTopic {
 		t.Errorf("Couchbase sink reads %q, want %q", sink.Config["topics"], events.OrderAnalyticsTopic)

@@ -137,7 +137,7 @@ func splitTop(s string, sep byte) []string {
 	return out
 }
 
-// Connector is one connector config file of connect/connectors.
+// Connector is one connector config file of compose/connect/connectors.
 type Connector struct {
 	Path   string
 	Name   string            // file name without .json: the connector's name
@@ -188,7 +188,7 @@ func LoadConnector(path string) (Connector, error) {
 	return c, nil
 }
 
-// Connector classes the stack installs (connect/Dockerfile).
+// Connector classes the stack installs (compose/connect/Dockerfile).
 const (
 	JDBCSourceClass    = "io.confluent.connect.jdbc.JdbcSourceConnector"
 	CouchbaseSinkClass = "com.couchbase.connect.kafka.CouchbaseSinkConnector"
@@ -285,7 +285,7 @@ func CheckConnectors(cs []Connector, c Contract, e ConnectorEnv) []error {
 		case CouchbaseSinkClass:
 			errs = append(errs, e.checkCouchbaseSink(conn, c)...)
 		default:
-			fail("connector.class %q is not one connect/Dockerfile installs", cfg["connector.class"])
+			fail("connector.class %q is not one compose/connect/Dockerfile installs", cfg["connector.class"])
 		}
 	}
 	return errs

@@ -2,7 +2,7 @@
 // (by default the compacted `order-analytics`) into a Couchbase collection
 // with gocb/v2, one document per record key. It is the Go twin of the
 // Confluent Couchbase sink connector configured in
-// connect/connectors/couchbase-sink.json for the Compose stack, and what the
+// compose/connect/connectors/couchbase-sink.json for the Compose stack, and what the
 // analytics service's "optionally writes to Couchbase" means.
 //
 // For every configured topic a kafka.Consume loop (consumer group --group,
@@ -41,7 +41,7 @@
 // # The Confluent connector twin
 //
 // In the Compose stack Kafka Connect runs com.couchbase.connect.kafka.CouchbaseSinkConnector
-// with connect/connectors/couchbase-sink.json; this service does the same
+// with compose/connect/connectors/couchbase-sink.json; this service does the same
 // job as a plain consumer, and either may run (point them at different
 // buckets, or run one, so that two writers do not race on a key). The
 // connector's settings map to this service's flags:

@@ -8,7 +8,7 @@
 // restart of itself or of Postgres it resumes with no row lost; a row is at
 // worst published again with the same key and value.
 //
-// The Confluent JDBC source connector (connect/connectors/jdbc-source.json)
+// The Confluent JDBC source connector (compose/connect/connectors/jdbc-source.json)
 // does the same job in the Compose stack by polling every 5 s.
 package pgsource
 
