@@ -60,19 +60,19 @@ const (
 
 // TestLeaderKilled: the leaders of orders[0] and payments[0] are
 // SIGKILLed mid-stream, one after the other, and started again.
-func TestLeaderKilled(t *testing.T) {
-	runFault(t, nil, func(f *faultRun) {
-		f.waitPublished(faultAfter)
-		for _, tp := range []string{events.OrdersTopic, events.PaymentsTopic} {
-			leader := f.leader(tp, 0)
-			f.burst()
-			f.t.Logf("SIGKILL node %d, leader of %s[0], after %d orders", leader, tp, f.published.Load())
-			f.must(f.cluster.Kill(leader))
-			time.Sleep(3 * time.Second)
-			f.must(f.cluster.Restart(context.Background(), leader))
-			f.waitInSync()
-		}
-	})
+func TestLeaderKilled(t *testing.T) { runFault(t, nil, killLeaders) }
+
+func killLeaders(f *faultRun) {
+	f.waitPublished(faultAfter)
+	for _, tp := range []string{events.OrdersTopic, events.PaymentsTopic} {
+		leader := f.leader(tp, 0)
+		f.burst()
+		f.t.Logf("SIGKILL node %d, leader of %s[0], after %d orders", leader, tp, f.published.Load())
+		f.must(f.cluster.Kill(leader))
+		time.Sleep(3 * time.Second)
+		f.must(f.cluster.Restart(context.Background(), leader))
+		f.waitInSync()
+	}
 }
 
 // TestRollingRestart: every node in turn is shut down and started again
@@ -144,19 +144,10 @@ const (
 	coordinatorDown  = 12 * time.Second
 )
 
-// TestConsumerGroupProtocol runs the leader kill with KIP-848 consumer
+// TestConsumerGroupProtocol runs the leader kills with KIP-848 consumer
 // groups (group.protocol=consumer) instead of the classic protocol.
 func TestConsumerGroupProtocol(t *testing.T) {
-	runFault(t, func(f *faultRun) { f.serviceCfg.Extra = ckafka.ConfigMap{"group.protocol": "consumer"} }, func(f *faultRun) {
-		f.waitPublished(faultAfter)
-		leader := f.leader(events.OrdersTopic, 0)
-		f.burst()
-		f.t.Logf("SIGKILL node %d, leader of orders[0], after %d orders", leader, f.published.Load())
-		f.must(f.cluster.Kill(leader))
-		time.Sleep(3 * time.Second)
-		f.must(f.cluster.Restart(context.Background(), leader))
-		f.waitInSync()
-	})
+	runFault(t, func(f *faultRun) { f.serviceCfg.Extra = ckafka.ConfigMap{"group.protocol": "consumer"} }, killLeaders)
 }
 
 // runFault starts payment and analytics on the real cluster, streams
