@@ -80,21 +80,6 @@ func postgresInstalled() bool {
 	return err == nil
 }
 
-func eventually(t *testing.T, what string, cond func() error) {
-	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		err := cond()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: %v", what, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 func restJSON(t *testing.T, method, url, body string) (int, map[string]any) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
@@ -154,7 +139,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	connectID := placed.GetOrder().GetOrderId()
 
-	eventually(t, "REST order status", func() error {
+	testenv.WaitForNil(t, time.Minute, "REST order status", func() error {
 		code, body := restJSON(t, "GET", st.GatewayURL+"/v1/orders/ord-rest-0001", "")
 		if code != http.StatusOK || dig(body, "order", "status") != "ORDER_STATUS_PAID" || dig(body, "order", "flagged") != true {
 			return errors.New("not paid and flagged yet")
@@ -165,7 +150,7 @@ func TestEndToEnd(t *testing.T) {
 	// seeded 2% failure rate may decline it: any other rule would be a bug.
 	// The order view, the payment and the gateway must all agree.
 	var connectStatus ordersv1.OrderStatus
-	eventually(t, "Connect order status", func() error {
+	testenv.WaitForNil(t, time.Minute, "Connect order status", func() error {
 		res, err := orders.GetOrder(ctx, &ordersv1.GetOrderRequest{OrderId: connectID})
 		if err != nil || res.GetOrder().GetStatus() == ordersv1.OrderStatus_ORDER_STATUS_PLACED {
 			return fmt.Errorf("not decided yet: %v, %v", res.GetOrder(), err)
@@ -175,7 +160,7 @@ func TestEndToEnd(t *testing.T) {
 	})
 	// Each service answers from its own view, which may trail the order
 	// view by a moment.
-	eventually(t, "GetPayment", func() error {
+	testenv.WaitForNil(t, time.Minute, "GetPayment", func() error {
 		pay, err := payments.GetPayment(ctx, &paymentsv1.GetPaymentRequest{OrderId: "ord-rest-0001"})
 		if err != nil || pay.GetPayment().GetStatus() != paymentsv1.PaymentStatus_PAYMENT_STATUS_AUTHORIZED {
 			return fmt.Errorf("GetPayment = %v, %v", pay, err)
@@ -186,7 +171,7 @@ func TestEndToEnd(t *testing.T) {
 		ordersv1.OrderStatus_ORDER_STATUS_PAID:     "PAYMENT_STATUS_AUTHORIZED",
 		ordersv1.OrderStatus_ORDER_STATUS_DECLINED: "PAYMENT_STATUS_DECLINED",
 	}[connectStatus]
-	eventually(t, "GET /v1/payments", func() error {
+	testenv.WaitForNil(t, time.Minute, "GET /v1/payments", func() error {
 		code, body := restJSON(t, "GET", st.GatewayURL+"/v1/payments/"+connectID, "")
 		if code != http.StatusOK || dig(body, "payment", "status") != wantPayment {
 			return fmt.Errorf("%d %v, want %s (order %s)", code, body, wantPayment, connectStatus)
@@ -196,21 +181,21 @@ func TestEndToEnd(t *testing.T) {
 		}
 		return nil
 	})
-	eventually(t, "GetAlert", func() error {
+	testenv.WaitForNil(t, time.Minute, "GetAlert", func() error {
 		alert, err := fraud.GetAlert(ctx, &fraudv1.GetAlertRequest{OrderId: "ord-rest-0001"})
 		if err != nil || alert.GetAlert().GetScore() < 40 {
 			return fmt.Errorf("GetAlert = %v, %v", alert, err)
 		}
 		return nil
 	})
-	eventually(t, "GET /v1/fraud/alerts", func() error {
+	testenv.WaitForNil(t, time.Minute, "GET /v1/fraud/alerts", func() error {
 		if code, body := restJSON(t, "GET", st.GatewayURL+"/v1/fraud/alerts?min_score=40", ""); code != http.StatusOK || !strings.Contains(mustJSON(body), "ord-rest-0001") {
 			return fmt.Errorf("%d %v", code, body)
 		}
 		return nil
 	})
 	// Both orders scored (the alert of the first is in): the second raised none.
-	eventually(t, "both orders scored", func() error {
+	testenv.WaitForNil(t, time.Minute, "both orders scored", func() error {
 		if n := st.Fraud.Stats.Get("orders.scored"); n < 2 {
 			return fmt.Errorf("%d orders scored", n)
 		}
@@ -219,7 +204,7 @@ func TestEndToEnd(t *testing.T) {
 	if _, err := fraud.GetAlert(ctx, &fraudv1.GetAlertRequest{OrderId: connectID}); connect.CodeOf(err) != connect.CodeNotFound {
 		t.Errorf("alert for a clean order: %v, want NotFound", err)
 	}
-	eventually(t, "country statistics", func() error {
+	testenv.WaitForNil(t, time.Minute, "country statistics", func() error {
 		cs, err := analytics.GetCountryStats(ctx, &analyticsv1.GetCountryStatsRequest{Country: "NG"})
 		if err != nil || cs.GetStats().GetOrderCount() < 1 {
 			return errors.New("NG not counted yet")
@@ -251,7 +236,7 @@ func checkCouchbase(t *testing.T, st *devstack.Stack, country string) {
 		t.Fatal(err)
 	}
 	analytics := analyticsv1connect.NewAnalyticsServiceClient(http.DefaultClient, st.AnalyticsURL)
-	eventually(t, "Couchbase document of "+country, func() error {
+	testenv.WaitForNil(t, time.Minute, "Couchbase document of "+country, func() error {
 		want, err := analytics.GetCountryStats(context.Background(), &analyticsv1.GetCountryStatsRequest{Country: country})
 		if err != nil {
 			return err
@@ -361,7 +346,7 @@ func TestWatchStreamsUpdates(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The handler notices the client went away and unsubscribes.
-	eventually(t, "watcher released", func() error {
+	testenv.WaitForNil(t, time.Minute, "watcher released", func() error {
 		if n := st.Analytics.Watchers(); n != 0 {
 			return errors.New("watcher still subscribed")
 		}
@@ -425,7 +410,7 @@ func TestRestartKeepsData(t *testing.T) {
 		t.Fatal(err)
 	}
 	// ord-kept-0001 is one the simulated processor authorizes (seed 1).
-	eventually(t, "paid and counted", func() error {
+	testenv.WaitForNil(t, time.Minute, "paid and counted", func() error {
 		res, err := orders.GetOrder(ctx, &ordersv1.GetOrderRequest{OrderId: "ord-kept-0001"})
 		if err != nil || res.GetOrder().GetStatus() != ordersv1.OrderStatus_ORDER_STATUS_PAID {
 			return fmt.Errorf("not paid yet: %v, %v", res.GetOrder(), err)

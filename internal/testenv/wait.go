@@ -21,3 +21,11 @@ func WaitFor(t testing.TB, timeout time.Duration, what string, cond func() bool,
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// WaitForNil polls cond until it returns nil, failing the test after
+// timeout with what it waited for and cond's last error.
+func WaitForNil(t testing.TB, timeout time.Duration, what string, cond func() error) {
+	t.Helper()
+	var last error
+	WaitFor(t, timeout, what, func() bool { last = cond(); return last == nil }, func() string { return last.Error() })
+}
