@@ -358,7 +358,10 @@ func TestWatchStreamsUpdates(t *testing.T) {
 // list the methods by reflection, then place an order.
 func TestBufCurl(t *testing.T) {
 	st := startStack(t)
-	root, _ := filepath.Abs("../..")
+	root, err := filepath.Abs("..") // the repository, from e2e/
+	if err != nil {
+		t.Fatal(err)
+	}
 	bufCurl := func(args ...string) string {
 		t.Helper()
 		cmd := exec.Command("go", append([]string{"tool", "-modfile=" + filepath.Join(root, "tools.mod"), "buf", "curl", "--protocol", "grpc", "--http2-prior-knowledge"}, args...)...)
