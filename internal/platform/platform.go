@@ -1,7 +1,9 @@
-// Package platform is the runtime every service is built on: it opens the
-// topics, creates the ones the service owns, serves the RPC endpoint, runs
-// the lookup tables and the service's workers, tracks readiness, logs a
-// periodic summary and shuts everything down together.
+// Package platform is the runtime every service is built on: the options
+// every service shares (Kafka, listen address, logging), and Base, which
+// opens the topics, creates the ones the service owns, serves the RPC
+// endpoint, runs the lookup tables and the service's workers, tracks
+// readiness, logs a periodic summary and shuts everything down together.
+// Options go through New (Owns, WaitsFor, WithListener, ...).
 //
 // A service reads: config → platform.New (wiring) → its Kafka loop →
 // its RPC handler → its state.

@@ -1,5 +1,8 @@
-// Package kafka is the platform's typed event backbone over
+// Package stream is the platform's Kafka layer: a typed event backbone over
 // confluent-kafka-go (librdkafka) and its Schema Registry protobuf serde.
+// It is the only package that imports confluent-kafka-go; what it hands out
+// are its own types (Message, Header, Partition, Record[T], Topic[T]), so
+// services never see librdkafka's.
 //
 // It offers four building blocks, each owning its librdkafka clients:
 //
