@@ -3,7 +3,6 @@ package fraud
 import (
 	"context"
 
-
 	fraudv1 "github.com/kafka-enterprise-orders/orders/gen/fraud/v1"
 	"github.com/kafka-enterprise-orders/orders/gen/fraud/v1/fraudv1connect"
 	"github.com/kafka-enterprise-orders/orders/internal/rpc"

@@ -3,7 +3,6 @@ package payment
 import (
 	"context"
 
-
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
 	"github.com/kafka-enterprise-orders/orders/gen/payments/v1/paymentsv1connect"
 	"github.com/kafka-enterprise-orders/orders/internal/rpc"
