@@ -232,7 +232,9 @@ func (t *transformer[T]) commitBatch(ctx context.Context) error {
 	if err != nil {
 		return t.abort(ctx, fmt.Errorf("group metadata: %w", err))
 	}
-	if err := p.SendOffsetsToTransaction(ctx, nextOffsets(batch), meta); err != nil {
+	sctx, cancel := context.WithTimeout(ctx, 2*t.opts.TransactionTimeout)
+	defer cancel()
+	if err := p.SendOffsetsToTransaction(sctx, nextOffsets(batch), meta); err != nil {
 		return t.abort(ctx, fmt.Errorf("send offsets to transaction: %w", err))
 	}
 	if t.opts.BeforeCommit != nil {
@@ -240,7 +242,7 @@ func (t *transformer[T]) commitBatch(ctx context.Context) error {
 			return fmt.Errorf("%s: transaction abandoned: %w", t.opts.Group, err)
 		}
 	}
-	if err := commitTransaction(ctx, p); err != nil {
+	if err := t.commitTransaction(ctx, p, 2*t.opts.TransactionTimeout); err != nil {
 		return t.abort(ctx, fmt.Errorf("commit transaction: %w", err))
 	}
 	t.opts.Stall.committed()
@@ -250,18 +252,21 @@ func (t *transformer[T]) commitBatch(ctx context.Context) error {
 // commitTransaction commits, calling again while librdkafka says the
 // error is retriable (a coordinator that moved or is loading) or the call
 // timed out (it waits at most the transaction timeout), as its
-// transactional API asks, until ctx ends. A transaction its coordinator
-// aborted meanwhile then fails the call for good.
-func commitTransaction(ctx context.Context, p *kafka.Producer) error {
+// transactional API asks, for up to limit. A commit still unfinished then
+// is given up, so that a transaction that cannot complete shows as a
+// logged restart (which fences it) instead of a silent wait.
+func (t *transformer[T]) commitTransaction(ctx context.Context, p *kafka.Producer, limit time.Duration) error {
+	give := time.Now().Add(limit)
 	for {
 		err := p.CommitTransaction(ctx)
 		var kerr kafka.Error
-		if err == nil || !errors.As(err, &kerr) || ctx.Err() != nil {
+		if err == nil || !errors.As(err, &kerr) || ctx.Err() != nil || time.Now().After(give) {
 			return err
 		}
 		if !kerr.IsRetriable() && kerr.Code() != kafka.ErrTimedOut {
 			return err
 		}
+		t.log.Warn("commit not finished, calling again", "error", err)
 	}
 }
 
