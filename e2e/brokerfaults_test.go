@@ -36,6 +36,8 @@ type faultRun struct {
 	topics  *events.Topics
 	// published counts orders handed to the producer so far.
 	published atomic.Int64
+	// streaming is StreamEnv's choice: orders through the whole fault.
+	streaming bool
 	// unpaced is how many of the next orders are published back to back
 	// instead of at the steady rate (see burst).
 	unpaced atomic.Int64
@@ -166,6 +168,7 @@ func runFault(t *testing.T, setup func(*faultRun), fault func(*faultRun)) {
 		setup(f)
 	}
 	f.switchOff(os.Getenv(SwitchEnv))
+	f.streaming = os.Getenv(StreamEnv) != ""
 	var err error
 	if f.topics, err = events.Open(f.cfg); err != nil {
 		t.Fatal(err)
@@ -269,12 +272,11 @@ func (f *faultRun) publish(ctx context.Context, gen *orderproducer.Generator) ([
 	var mu sync.Mutex
 	var failed []error
 	var sent []*ordersv1.Order
-	streaming := os.Getenv(StreamEnv) != ""
 	pace := 6 * time.Millisecond
-	if streaming {
+	if f.streaming {
 		pace = 15 * time.Millisecond
 	}
-	for ctx.Err() == nil && (streaming || len(sent) < fixedOrders) {
+	for ctx.Err() == nil && (f.streaming || len(sent) < fixedOrders) {
 		o := gen.Next(time.Now())
 		err := pub.PublishAsync(o.GetCustomerId(), o, func(_ *stream.Message, err error) {
 			if err != nil {
@@ -310,7 +312,7 @@ func (f *faultRun) publish(ctx context.Context, gen *orderproducer.Generator) ([
 // burst has the next burstOrders orders published back to back and
 // returns once they are handed to the producer, most still in flight.
 func (f *faultRun) burst() {
-	if os.Getenv(StreamEnv) == "" {
+	if !f.streaming {
 		return
 	}
 	f.unpaced.Store(burstOrders)

@@ -31,13 +31,10 @@ type Partition struct {
 }
 
 // Header returns the value of the message's last header named key, or "".
-func (m *Message) Header(key string) string { return HeaderValue(m.Headers, key) }
-
-// HeaderValue returns the value of the last header named key, or "".
-func HeaderValue(headers []Header, key string) string {
-	for i := len(headers) - 1; i >= 0; i-- {
-		if headers[i].Key == key {
-			return string(headers[i].Value)
+func (m *Message) Header(key string) string {
+	for i := len(m.Headers) - 1; i >= 0; i-- {
+		if m.Headers[i].Key == key {
+			return string(m.Headers[i].Value)
 		}
 	}
 	return ""
