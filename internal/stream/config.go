@@ -112,6 +112,28 @@ func (c Config) producerConfig(role string) kafka.ConfigMap {
 	return c.withExtra(m)
 }
 
+// transactionalConfig is producerConfig for a transactional producer.
+//
+// It closes connections idle for idleTransactional. That is the workaround
+// for a librdkafka defect (2.10 and later, confluentinc/librdkafka#5511
+// with #5456): when the group coordinator's node dies and drops out of the
+// metadata, SendOffsetsToTransaction waits, past its own timeout, for a
+// state change of some broker connection, which may come minutes later
+// (the broker's preferred-leader election). A producer blocked in that
+// call sends nothing, so its idle connections close, which is such a state
+// change: the call finds the new coordinator and completes.
+func (c Config) transactionalConfig(role, transactionalID string, timeout time.Duration) kafka.ConfigMap {
+	m := c.producerConfig(role)
+	m["transactional.id"] = transactionalID
+	m["transaction.timeout.ms"] = int(timeout.Milliseconds())
+	m["connections.max.idle.ms"] = int(idleTransactional.Milliseconds())
+	return c.withExtra(m)
+}
+
+// idleTransactional is how long a transactional producer keeps an idle
+// connection (see transactionalConfig).
+const idleTransactional = 10 * time.Second
+
 // consumerConfig never commits on its own: the owner stores or commits
 // offsets once the output is durable. It reads only committed transactional
 // records.

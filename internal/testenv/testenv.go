@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -67,23 +68,43 @@ func Kafka(t testing.TB) (stream.Config, *sandbox.Broker) {
 	}, b
 }
 
-// Logger returns a logger writing to the test log.
+// Logger returns a logger writing to the test log. Once the test's
+// cleanups have run, lines still logged by a goroutine that outlived it (a
+// service that did not stop in time, which the test reports) go to stderr:
+// logging to a finished test would panic the whole test binary.
 func Logger(t testing.TB) *slog.Logger {
 	level := slog.LevelInfo
 	if os.Getenv("TEST_DEBUG") != "" {
 		level = slog.LevelDebug
 	}
-	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: level}))
+	w := &testWriter{t: t}
+	t.Cleanup(w.finish)
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
-type testWriter struct{ t testing.TB }
+type testWriter struct {
+	t        testing.TB
+	mu       sync.Mutex
+	finished bool
+}
 
-func (w testWriter) Write(p []byte) (int, error) {
+func (w *testWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.finished {
+		return fmt.Fprintf(os.Stderr, "%s (after the test ended): %s", w.t.Name(), p)
+	}
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
 }
 
-var _ io.Writer = testWriter{}
+func (w *testWriter) finish() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.finished = true
+}
+
+var _ io.Writer = (*testWriter)(nil)
 
 var dbSeq atomic.Int64
 
