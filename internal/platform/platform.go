@@ -151,6 +151,15 @@ func (b *Base) Run(ctx context.Context) error {
 	return err
 }
 
+// CountDeadLetter is the services' OnDeadLetter hook: it counts dead
+// letters in the summary, and apart those written without their value.
+func (b *Base) CountDeadLetter(dl *stream.Message) {
+	b.Stats.Add("dead-letters", 1)
+	if dl.Header(stream.HeaderValueDropped) != "" {
+		b.Stats.Add("dead-letters.value-dropped", 1)
+	}
+}
+
 // SyncOnAssign returns a stream.TransformOptions.OnAssign hook: before newly
 // assigned partitions are processed, every table catches up (so state
 // committed by their earlier owner is known), then condition is marked done.

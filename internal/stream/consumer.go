@@ -22,6 +22,9 @@ type ConsumerOptions struct {
 	OnAssign func(ctx context.Context, parts []Partition) error
 	// Stall, when set, watches the group's progress (see StallWatch).
 	Stall *StallWatch
+	// OnDeadLetter, when set, sees each dead letter this loop writes: the
+	// seam for counting them.
+	OnDeadLetter func(*Message)
 	// Backoff bounds the wait between retries of a failing handler; zero
 	// means 100ms to 10s.
 	MinBackoff, MaxBackoff time.Duration
@@ -172,12 +175,18 @@ func process[T proto.Message](ctx context.Context, log *slog.Logger, opts Consum
 	if err == nil || ErrorClass(err) == "" {
 		return err
 	}
-	log.Warn("record sent to dead-letter topic",
-		"partition", msg.TopicPartition.Partition, "offset", int64(msg.TopicPartition.Offset), "error", err)
 	if opts.DeadLetters == nil {
 		return fmt.Errorf("no dead-letter producer for %s: %w", topic.Name, err)
 	}
-	return opts.DeadLetters.ProduceSync(ctx, DeadLetter(in, opts.Group, err, time.Now()))
+	dl := DeadLetter(in, opts.Group, err, time.Now())
+	logDeadLetter(log, dl, err)
+	if err := opts.DeadLetters.ProduceSync(ctx, dl); err != nil {
+		return err
+	}
+	if opts.OnDeadLetter != nil {
+		opts.OnDeadLetter(dl)
+	}
+	return nil
 }
 
 // next returns the offset to commit after consuming tp.

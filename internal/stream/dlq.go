@@ -1,8 +1,11 @@
 package stream
 
 import (
+	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // DeadLetterSuffix is appended to a topic's name to name its dead-letter topic.
@@ -17,13 +20,31 @@ const (
 	HeaderSourceOffset   = "dlq.source.offset"    // its offset
 	HeaderFailedAt       = "dlq.failed.at"        // RFC 3339 time of the failure
 	HeaderFailedConsumer = "dlq.consumer"         // consumer group that gave up
+	HeaderValueDropped   = "dlq.value.dropped"    // set when the value was left out: its size in bytes
+	HeaderHeadersDropped = "dlq.headers.dropped"  // set when the record's own headers were left out: how many
+)
+
+// Bounds on what a dead letter carries, so that it fits in a record
+// whatever the record and its error (librdkafka refuses records over 1 MB,
+// brokers by default a little more): a dead letter that cannot be written
+// would be retried forever, holding up its partition.
+const (
+	// MaxErrorText is the longest error text in HeaderErrorMessage; an
+	// error may quote a bad field in full, and is cut here.
+	MaxErrorText = 1024
+	// MaxDeadLetterBytes bounds key, value and headers together. A dead
+	// letter that would be larger is written without the value (see
+	// HeaderValueDropped), and, if it is still too large, without the
+	// record's own headers (HeaderHeadersDropped).
+	MaxDeadLetterBytes = 900 << 10
 )
 
 // DeadLetterTopic returns the dead-letter topic of topic.
 func DeadLetterTopic(topic string) string { return topic + DeadLetterSuffix }
 
 // DeadLetter builds the dead-letter copy of msg: same key, value and headers,
-// plus headers naming the failure and where the record came from.
+// plus headers naming the failure and where the record came from, within
+// MaxDeadLetterBytes.
 func DeadLetter(msg *Message, group string, cause error, now time.Time) *Message {
 	headers := append([]Header(nil), msg.Headers...)
 	headers = append(headers, failureHeaders(ErrorClass(cause), cause, msg.Topic, group, now)...)
@@ -31,7 +52,8 @@ func DeadLetter(msg *Message, group string, cause error, now time.Time) *Message
 		Header{Key: HeaderSourcePart, Value: []byte(strconv.Itoa(int(msg.Partition)))},
 		Header{Key: HeaderSourceOffset, Value: []byte(strconv.FormatInt(msg.Offset, 10))},
 	)
-	return &Message{Topic: DeadLetterTopic(msg.Topic), Key: msg.Key, Value: msg.Value, Headers: headers}
+	dl := &Message{Topic: DeadLetterTopic(msg.Topic), Key: msg.Key, Value: msg.Value, Headers: headers}
+	return bounded(dl, len(msg.Headers))
 }
 
 // ForeignDeadLetter builds the dead letter, for topic's dead-letter topic,
@@ -39,14 +61,62 @@ func DeadLetter(msg *Message, group string, cause error, now time.Time) *Message
 // one of topic's records: source names where it came from (such as
 // "postgres:customers"), class the kind of failure.
 func ForeignDeadLetter(topic, source, consumer, class string, key, value []byte, cause error, now time.Time) *Message {
-	return &Message{Topic: DeadLetterTopic(topic), Key: key, Value: value,
+	dl := &Message{Topic: DeadLetterTopic(topic), Key: key, Value: value,
 		Headers: failureHeaders(class, cause, source, consumer, now)}
+	return bounded(dl, 0)
+}
+
+// logDeadLetter says which record went to the dead-letter topic and why,
+// with the error cut as in the dead letter.
+func logDeadLetter(log *slog.Logger, dl *Message, cause error) {
+	attrs := []any{"partition", dl.Header(HeaderSourcePart), "offset", dl.Header(HeaderSourceOffset),
+		"error", truncate(cause.Error(), MaxErrorText)}
+	if dropped := dl.Header(HeaderValueDropped); dropped != "" {
+		log.Warn("record sent to dead-letter topic without its value, too large", append(attrs, "value_bytes", dropped)...)
+		return
+	}
+	log.Warn("record sent to dead-letter topic", attrs...)
+}
+
+// bounded fits dl within MaxDeadLetterBytes, dropping its value and then
+// its first own headers (the copied record's) if it must.
+func bounded(dl *Message, own int) *Message {
+	if size(dl) > MaxDeadLetterBytes && len(dl.Value) > 0 {
+		dl.Headers = append(dl.Headers, Header{Key: HeaderValueDropped, Value: []byte(strconv.Itoa(len(dl.Value)))})
+		dl.Value = nil
+	}
+	if size(dl) > MaxDeadLetterBytes && own > 0 {
+		dl.Headers = append(dl.Headers[own:], Header{Key: HeaderHeadersDropped, Value: []byte(strconv.Itoa(own))})
+	}
+	return dl
+}
+
+// size is what a record's key, value and headers weigh.
+func size(m *Message) int {
+	n := len(m.Key) + len(m.Value)
+	for _, h := range m.Headers {
+		n += len(h.Key) + len(h.Value)
+	}
+	return n
+}
+
+// truncate cuts s to at most limit bytes, on a character boundary, and
+// says how much was cut.
+func truncate(s string, limit int) string {
+	if len(s) <= limit {
+		return s
+	}
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d more bytes)", s[:cut], len(s)-cut)
 }
 
 func failureHeaders(class string, cause error, source, consumer string, now time.Time) []Header {
 	return []Header{
 		{Key: HeaderErrorClass, Value: []byte(class)},
-		{Key: HeaderErrorMessage, Value: []byte(cause.Error())},
+		{Key: HeaderErrorMessage, Value: []byte(truncate(cause.Error(), MaxErrorText))},
 		{Key: HeaderSourceTopic, Value: []byte(source)},
 		{Key: HeaderFailedAt, Value: []byte(now.UTC().Format(time.RFC3339Nano))},
 		{Key: HeaderFailedConsumer, Value: []byte(consumer)},

@@ -1,8 +1,11 @@
 package stream
 
 import (
+	"encoding/json"
 	"errors"
+	"io"
 	"net"
+	"net/http"
 	"net/url"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
@@ -42,20 +45,34 @@ func ErrorClass(err error) string {
 	return ""
 }
 
-// isPermanentDecodeError tells a malformed record from an unreachable or
-// failing registry: only the latter is worth a retry.
+// isPermanentDecodeError tells a malformed record from a registry that
+// did not answer properly. Only the registry's own verdict on the record's
+// schema is permanent: "no such schema" (404, 404xx) or "invalid schema"
+// (422, 422xx). Anything else from the registry could clear up and is
+// retried: a 5xx, a 429, a refused credential (401, 403), an error page
+// that is not the registry's JSON (a proxy's HTML 503, an empty 502), a
+// transport error.
 func isPermanentDecodeError(err error) bool {
 	var restErr *rest.Error
 	if errors.As(err, &restErr) {
-		return restErr.Code < 50000 // 404xx and 422xx: the id or subject is unknown
+		return isStatus(restErr.Code, http.StatusNotFound) || isStatus(restErr.Code, http.StatusUnprocessableEntity)
 	}
 	var netErr net.Error
 	var urlErr *url.Error
-	if errors.As(err, &netErr) || errors.As(err, &urlErr) {
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &netErr), errors.As(err, &urlErr):
 		return false
+	case errors.As(err, &syntaxErr), errors.As(err, &typeErr), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return false // the registry client could not read an error body
 	}
 	return true
 }
+
+// isStatus reports whether a registry error code is the HTTP status or one
+// of its refinements (40403 refines 404).
+func isStatus(code, status int) bool { return code == status || code/100 == status }
 
 // Unavailable reports whether err says the cluster cannot take a request
 // right now (timeouts, lost connections, too few in-sync replicas, a

@@ -9,7 +9,6 @@ import (
 
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
-	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
 	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
@@ -18,19 +17,7 @@ import (
 // event validator: a decoded order or a *DecodeError, never a panic, and a
 // decoded order is either valid or gets a validation error.
 func FuzzDecodeOrder(f *testing.F) {
-	reg, err := sandbox.StartRegistry(0)
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { _ = reg.Close() })
-	client, err := stream.NewRegistryClient(stream.Config{SchemaRegistryURL: reg.URL()})
-	if err != nil {
-		f.Fatal(err)
-	}
-	serde, err := stream.NewSerde[*ordersv1.Order](client, true)
-	if err != nil {
-		f.Fatal(err)
-	}
+	serde := orderSerde(f, registryClient(f, startRegistry(f).URL()), true)
 	topic := stream.Topic[*ordersv1.Order]{Name: events.OrdersTopic, Serde: serde}
 	items := []*ordersv1.LineItem{{Sku: "SKU-1", Quantity: 2, UnitPriceMinor: 150}}
 	good, err := topic.Message("cus-0001", &ordersv1.Order{OrderId: "ord-fuzz-1", CustomerId: "cus-0001", Country: "DE",

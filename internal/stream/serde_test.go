@@ -10,7 +10,6 @@ import (
 
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
-	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
 	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
@@ -18,19 +17,8 @@ import (
 // Serde skips the Confluent serializer and deserializer; its bytes must be
 // the ones they produce, and another type's records must still be refused.
 func TestSerdeFastPathIsTheConfluentWireFormat(t *testing.T) {
-	reg, err := sandbox.StartRegistry(0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reg.Close()
-	client, err := stream.NewRegistryClient(stream.Config{SchemaRegistryURL: reg.URL()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	orders, err := stream.NewSerde[*ordersv1.Order](client, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := registryClient(t, startRegistry(t).URL())
+	orders := orderSerde(t, client, true)
 	o := &ordersv1.Order{OrderId: "ord-fast-1", CustomerId: "cus-0001", Country: "DE", Currency: "EUR",
 		AmountMinor: 42, CreatedAt: timestamppb.New(time.Unix(1e9, 0))}
 	first, err := orders.Encode("orders", o) // through the Confluent serializer
@@ -68,28 +56,14 @@ func TestSerdeFastPathIsTheConfluentWireFormat(t *testing.T) {
 // registered beforehand (from CI), and the latest registered version is
 // used.
 func TestSerdeWithoutAutoRegister(t *testing.T) {
-	reg, err := sandbox.StartRegistry(0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reg.Close()
-	client, err := stream.NewRegistryClient(stream.Config{SchemaRegistryURL: reg.URL()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	strict, err := stream.NewSerde[*ordersv1.Order](client, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := registryClient(t, startRegistry(t).URL())
+	strict := orderSerde(t, client, false)
 	o := &ordersv1.Order{OrderId: "ord-strict-1"}
 	if _, err := strict.Encode("orders", o); err == nil {
 		t.Fatal("encoded without a registered schema")
 	}
 	// Registered out of band (here by an auto-registering serde), it works.
-	auto, err := stream.NewSerde[*ordersv1.Order](client, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	auto := orderSerde(t, client, true)
 	want, err := auto.Encode("orders", o)
 	if err != nil {
 		t.Fatal(err)

@@ -35,6 +35,9 @@ type TransformOptions struct {
 	EndBatch func(ctx context.Context) ([]*Message, error)
 	// Stall, when set, watches the group's progress (see StallWatch).
 	Stall *StallWatch
+	// OnDeadLetter, when set, sees each dead letter this loop writes: the
+	// seam for counting them.
+	OnDeadLetter func(*Message)
 	// BeforeCommit, when set, runs before each commit; an error abandons the
 	// transaction uncommitted, exactly as a crash would. It is the seam for
 	// fault injection and instrumentation.
@@ -83,10 +86,7 @@ func newTransformer[T proto.Message](ctx context.Context, cfg Config, opts Trans
 	if opts.TransactionTimeout <= 0 {
 		opts.TransactionTimeout = 30 * time.Second
 	}
-	pconf := cfg.producerConfig(opts.Group)
-	pconf["transactional.id"] = opts.TransactionalID
-	pconf["transaction.timeout.ms"] = int(opts.TransactionTimeout.Milliseconds())
-	producer, err := newProducer(cfg, pconf)
+	producer, err := newProducer(cfg, cfg.transactionalConfig(opts.Group, opts.TransactionalID, opts.TransactionTimeout))
 	if err != nil {
 		return nil, err
 	}
@@ -234,6 +234,7 @@ func (t *transformer[T]) commitBatch(ctx context.Context) error {
 	}
 	sctx, cancel := context.WithTimeout(ctx, 2*t.opts.TransactionTimeout)
 	defer cancel()
+	defer t.overdue(sctx, "send offsets to transaction")()
 	if err := p.SendOffsetsToTransaction(sctx, nextOffsets(batch), meta); err != nil {
 		return t.abort(ctx, fmt.Errorf("send offsets to transaction: %w", err))
 	}
@@ -270,6 +271,21 @@ func (t *transformer[T]) commitTransaction(ctx context.Context, p *kafka.Produce
 	}
 }
 
+// overdue warns when a blocking librdkafka call is still running a few
+// seconds after ctx's deadline, which librdkafka does not always keep (see
+// transactionalConfig); the returned func, deferred, ends the watch.
+func (t *transformer[T]) overdue(ctx context.Context, call string) (stop func()) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return func() {}
+	}
+	started := time.Now()
+	timer := time.AfterFunc(time.Until(deadline)+5*time.Second, func() {
+		t.log.Warn("kafka call still blocked past its timeout", "call", call, "waiting", time.Since(started).Round(time.Second))
+	})
+	return func() { timer.Stop() }
+}
+
 // produceOutputs transforms msg and produces its outputs, or its dead
 // letter when it cannot be decoded or is invalid.
 func (t *transformer[T]) produceOutputs(ctx context.Context, msg *kafka.Message) error {
@@ -283,9 +299,12 @@ func (t *transformer[T]) produceOutputs(ctx context.Context, msg *kafka.Message)
 		if ErrorClass(err) == "" {
 			return err
 		}
-		t.log.Warn("record sent to dead-letter topic", "partition", msg.TopicPartition.Partition,
-			"offset", int64(msg.TopicPartition.Offset), "error", err)
-		outs = []*Message{DeadLetter(in, t.opts.Group, err, time.Now())}
+		dl := DeadLetter(in, t.opts.Group, err, time.Now())
+		logDeadLetter(t.log, dl, err)
+		if t.opts.OnDeadLetter != nil {
+			t.opts.OnDeadLetter(dl)
+		}
+		outs = []*Message{dl}
 	}
 	return t.produce(outs)
 }
@@ -299,9 +318,13 @@ func (t *transformer[T]) produce(outs []*Message) error {
 	return nil
 }
 
+// abort aborts the open transaction, waiting at most the transaction
+// timeout, and returns cause.
 func (t *transformer[T]) abort(ctx context.Context, cause error) error {
 	cause = fmt.Errorf("%s: %w", t.opts.Group, cause)
-	if err := t.producer.client().AbortTransaction(ctx); err != nil {
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), t.opts.TransactionTimeout)
+	defer cancel()
+	if err := t.producer.client().AbortTransaction(actx); err != nil {
 		return errors.Join(cause, fmt.Errorf("abort transaction: %w", err))
 	}
 	return cause

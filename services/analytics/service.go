@@ -80,7 +80,7 @@ func (s *Service) applyStats(rec stream.Record[*analyticsv1.CountryStats]) {
 func (s *Service) repartition(ctx context.Context) error {
 	opts := stream.TransformOptions{
 		Group: s.cfg.Group + "-repartition", TransactionalID: s.cfg.TransactionalID + "-repartition",
-		BeforeCommit: s.BeforeCommit(), Stall: s.WatchGroup(),
+		BeforeCommit: s.BeforeCommit(), OnDeadLetter: s.CountDeadLetter, Stall: s.WatchGroup(),
 	}
 	return stream.RunTransform(ctx, s.Kafka(), opts, s.Topics.Orders, nil,
 		func(_ context.Context, rec stream.Record[*ordersv1.Order]) ([]*stream.Message, error) {
@@ -111,8 +111,8 @@ func (s *Service) aggregate(ctx context.Context) error {
 			return nil
 		},
 		EndBatch:     s.publishChanges,
-		BeforeCommit: s.BeforeCommit(),
-		Stall:        s.WatchGroup(),
+		BeforeCommit: s.BeforeCommit(), OnDeadLetter: s.CountDeadLetter,
+		Stall: s.WatchGroup(),
 	}
 	return stream.RunTransform(ctx, s.Kafka(), opts, s.Topics.OrdersByCountry, nil, s.count)
 }

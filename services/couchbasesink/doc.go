@@ -35,8 +35,8 @@
 // document at debug level and counts documents.upserted,
 // documents.removed, documents.remove-missing, writes.retried (failed
 // writes that will be retried) and dead-letters (records the writer
-// rejected; records that fail to decode are dead-lettered by kafka.Consume
-// before the writer sees them and are only logged).
+// rejected, and records that failed to decode, which stream.Consume
+// dead-letters before the writer sees them).
 //
 // # The Confluent connector twin
 //

@@ -90,9 +90,10 @@ func connect(cb Couchbase) (*gocb.Cluster, error) {
 // sink copies one topic into the collection until ctx ends.
 func (s *Service) sink(ctx context.Context, topic string, consume consumeFunc) error {
 	opts := stream.ConsumerOptions{
-		Group:       s.cfg.Group,
-		DeadLetters: s.dlq,
-		Stall:       s.WatchGroup(),
+		Group:        s.cfg.Group,
+		DeadLetters:  s.dlq,
+		Stall:        s.WatchGroup(),
+		OnDeadLetter: s.CountDeadLetter,
 		OnAssign: func(context.Context, []stream.Partition) error {
 			s.Ready.Done(assigned(topic))
 			return nil

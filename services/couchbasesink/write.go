@@ -120,10 +120,9 @@ func permanent(err error) bool {
 		errors.Is(err, gocb.ErrEncodingFailure)
 }
 
-// reject sends the record to the dead-letter topic (stream.Consume logs it
-// and writes the dlq.* headers).
+// reject sends the record to the dead-letter topic (stream.Consume logs it,
+// writes the dlq.* headers and counts it).
 func (s *Service) reject(rec record, err error) error {
-	s.Stats.Add("dead-letters", 1)
 	s.Log.Debug("record rejected", s.attrs(rec, "error", err)...)
 	return stream.Invalid(err)
 }

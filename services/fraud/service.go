@@ -69,7 +69,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 func (s *Service) work(ctx context.Context) error {
 	synced := s.SyncOnAssign(assigned)
 	opts := stream.TransformOptions{
-		Group: s.cfg.Group, TransactionalID: s.cfg.TransactionalID, BeforeCommit: s.BeforeCommit(),
+		Group: s.cfg.Group, TransactionalID: s.cfg.TransactionalID, BeforeCommit: s.BeforeCommit(), OnDeadLetter: s.CountDeadLetter,
 		Stall: s.WatchGroup(),
 		OnAssign: func(ctx context.Context, parts []stream.Partition) error {
 			if err := s.recall(ctx, parts); err != nil {

@@ -64,8 +64,8 @@ func (s *Service) work(ctx context.Context) error {
 		// Payments committed by earlier owners of these partitions are
 		// known before their orders are seen again.
 		OnAssign:     s.SyncOnAssign(assigned),
-		BeforeCommit: s.BeforeCommit(),
-		Stall:        s.WatchGroup(),
+		BeforeCommit: s.BeforeCommit(), OnDeadLetter: s.CountDeadLetter,
+		Stall: s.WatchGroup(),
 	}
 	return stream.RunTransform(ctx, s.Kafka(), opts, s.Topics.Orders, s.state.ResetPending, s.authorize)
 }
