@@ -47,6 +47,9 @@ type Config struct {
 	PaymentURL   string
 	FraudURL     string
 	AnalyticsURL string
+	// AllowedOrigins are the web origins (scheme://host[:port]) besides the
+	// gateway's own whose pages may call it from a browser.
+	AllowedOrigins []string
 	platform.Logging
 }
 
@@ -57,6 +60,7 @@ func (c *Config) Register(s *config.Set) {
 	s.String(&c.PaymentURL, "payment-service-url", "http://127.0.0.1:7002", "payment-service's RPC endpoint")
 	s.String(&c.FraudURL, "fraud-service-url", "http://127.0.0.1:7003", "fraud-service's RPC endpoint")
 	s.String(&c.AnalyticsURL, "analytics-service-url", "http://127.0.0.1:7004", "analytics-service's RPC endpoint")
+	s.List(&c.AllowedOrigins, "allowed-origins", nil, "web origins (scheme://host[:port]) besides the gateway's own whose pages may call it from a browser")
 	c.Logging.Register(s)
 }
 
@@ -110,7 +114,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Gateway, error) {
 	})
 	root.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	root.HandleFunc("GET /readyz", g.readyz)
-	root.Handle("/", limitBody(mux, rpc.MaxRequestBytes))
+	root.Handle("/", browserSafe(limitBody(mux, rpc.MaxRequestBytes), cfg.AllowedOrigins))
 	g.handler = root
 	return g, nil
 }
@@ -136,7 +140,7 @@ func dial(raw string) (*grpc.ClientConn, error) {
 func limitBody(next http.Handler, limit int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > limit {
-			http.Error(w, `{"code":8,"message":"request body too large"}`, http.StatusRequestEntityTooLarge)
+			writeError(w, http.StatusRequestEntityTooLarge, 8, "request body too large")
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)

@@ -10,8 +10,16 @@ import (
 	"github.com/kafka-enterprise-orders/orders/internal/validate"
 )
 
-// MaxItems bounds the lines of one order.
-const MaxItems = 100
+// Bounds of one order. MaxOrderTotalMinor (one billion in a currency
+// with cents) keeps a running total of 92 million maximal orders within
+// int64; aggregates saturate beyond that rather than wrap.
+const (
+	MaxItems           = 100
+	MaxQuantity        = 10_000
+	MaxUnitPriceMinor  = 1_000_000_000
+	MaxOrderTotalMinor = 100_000_000_000
+	MaxItemName        = 200 // bytes
+)
 
 // ValidateOrder checks an Order event: ids, codes, lines, and a total that
 // matches its lines.
@@ -39,21 +47,35 @@ func CheckOrderFields(c *validate.Checker, customerID, country, currency string,
 	if len(items) > MaxItems {
 		c.Add("items", "has %d lines, at most %d allowed", len(items), MaxItems)
 	}
+	linesValid := true
 	for i, it := range items {
 		f := fmt.Sprintf("items[%d].", i)
-		c.Required(f+"sku", it.GetSku())
-		c.Range(f+"quantity", int64(it.GetQuantity()), 1, 10_000)
-		c.Range(f+"unit_price_minor", it.GetUnitPriceMinor(), 1, 1_000_000_000)
+		c.SKU(f+"sku", it.GetSku())
+		c.Text(f+"name", it.GetName(), MaxItemName)
+		q, p := int64(it.GetQuantity()), it.GetUnitPriceMinor()
+		c.Range(f+"quantity", q, 1, MaxQuantity)
+		c.Range(f+"unit_price_minor", p, 1, MaxUnitPriceMinor)
+		linesValid = linesValid && q >= 1 && q <= MaxQuantity && p >= 1 && p <= MaxUnitPriceMinor
+	}
+	if total := Total(items); linesValid && len(items) <= MaxItems && total > MaxOrderTotalMinor {
+		c.Add("items", "add up to %d minor units, at most %d allowed", total, int64(MaxOrderTotalMinor))
 	}
 }
 
-// Total is the order total of items in minor units.
+// Total is the order total of items in minor units. It is exact for lines
+// within the bounds above (at most 10^15); check them first.
 func Total(items []*ordersv1.LineItem) int64 {
 	var sum int64
 	for _, it := range items {
 		sum += int64(it.GetQuantity()) * it.GetUnitPriceMinor()
 	}
 	return sum
+}
+
+// Line copies the fields of a line item that the platform knows, so that
+// no unknown field of a request reaches a published event.
+func Line(it *ordersv1.LineItem) *ordersv1.LineItem {
+	return &ordersv1.LineItem{Sku: it.GetSku(), Name: it.GetName(), Quantity: it.GetQuantity(), UnitPriceMinor: it.GetUnitPriceMinor()}
 }
 
 // ValidateCustomer checks a Customer event.

@@ -33,6 +33,13 @@ func (r *Readiness) Done(condition string) {
 	delete(r.pending, condition)
 }
 
+// Met reports whether condition is met.
+func (r *Readiness) Met(condition string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return !r.pending[condition]
+}
+
 // Require adds a check that must keep returning nil once the conditions
 // are met, such as a consumer group that makes progress.
 func (r *Readiness) Require(check func() error) {

@@ -49,12 +49,13 @@ func NewServer(log *slog.Logger) *Server {
 
 // HandlerOptions returns the options every service handler is built with:
 // error logging, errors mapped to Connect codes, validation of requests
-// by vs, and a size limit.
+// by vs, a size limit, and JSON that refuses unknown fields (see
+// strictJSON).
 func (s *Server) HandlerOptions(vs ...Validator) []connect.HandlerOption {
-	return []connect.HandlerOption{
+	return append([]connect.HandlerOption{
 		connect.WithInterceptors(LoggingInterceptor(s.log), ErrorInterceptor(), ValidationInterceptor(vs...)),
 		connect.WithReadMaxBytes(MaxRequestBytes),
-	}
+	}, strictJSONCodecs()...)
 }
 
 // Handle mounts a generated Connect handler, e.g. the result of

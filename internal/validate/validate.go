@@ -64,28 +64,28 @@ var (
 // OrderID checks a required order id ("ord-" and 4 to 64 of [a-z0-9-]).
 func (c *Checker) OrderID(field, v string) {
 	if c.Required(field, v) && !orderIDPattern.MatchString(v) {
-		c.Add(field, "must look like \"ord-\" followed by 4 to 64 characters of [a-z0-9-], got %q", v)
+		c.Add(field, "must look like \"ord-\" followed by 4 to 64 characters of [a-z0-9-], got %s", Quote(v))
 	}
 }
 
 // CustomerID checks a required customer id ("cus-" and 1 to 64 of [a-z0-9-]).
 func (c *Checker) CustomerID(field, v string) {
 	if c.Required(field, v) && !customerIDPattern.MatchString(v) {
-		c.Add(field, "must look like \"cus-\" followed by 1 to 64 characters of [a-z0-9-], got %q", v)
+		c.Add(field, "must look like \"cus-\" followed by 1 to 64 characters of [a-z0-9-], got %s", Quote(v))
 	}
 }
 
 // Country checks a required ISO 3166-1 alpha-2 code.
 func (c *Checker) Country(field, v string) {
 	if c.Required(field, v) && !IsCountry(v) {
-		c.Add(field, "must be an ISO 3166-1 alpha-2 country code such as \"DE\", got %q", v)
+		c.Add(field, "must be an ISO 3166-1 alpha-2 country code such as \"DE\", got %s", Quote(v))
 	}
 }
 
 // Currency checks a required ISO 4217 code.
 func (c *Checker) Currency(field, v string) {
 	if c.Required(field, v) && !IsCurrency(v) {
-		c.Add(field, "must be an ISO 4217 currency code such as \"EUR\", got %q", v)
+		c.Add(field, "must be an ISO 4217 currency code such as \"EUR\", got %s", Quote(v))
 	}
 }
 

@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -59,9 +60,19 @@ func (a *Aggregates) Add(o *ordersv1.Order, now time.Time) *analyticsv1.CountryS
 	if !found {
 		cs.Totals = slices.Insert(cs.Totals, i, &analyticsv1.CurrencyTotal{Currency: o.GetCurrency()})
 	}
-	cs.Totals[i].OrderCount++
-	cs.Totals[i].AmountMinor += o.GetAmountMinor()
+	total := cs.Totals[i]
+	total.OrderCount++
+	total.AmountMinor, total.AmountSaturated = addSaturating(total.GetAmountMinor(), o.GetAmountMinor(), total.GetAmountSaturated())
 	return cs
+}
+
+// addSaturating returns sum+amount, or the largest int64 (and true) once
+// that passes it: a total that wrapped negative would read as real.
+func addSaturating(sum, amount int64, saturated bool) (int64, bool) {
+	if saturated || (amount > 0 && sum > math.MaxInt64-amount) {
+		return math.MaxInt64, true
+	}
+	return sum + amount, false
 }
 
 // Drain returns the statistics of every country changed since the last

@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -42,5 +43,32 @@ func TestAggregatesCountPerCountryAndCurrency(t *testing.T) {
 	}
 	if again := a.Drain(); len(again) != 0 {
 		t.Errorf("second Drain = %v, want nothing", again)
+	}
+}
+
+// TestTotalsSaturateInsteadOfWrapping: a currency total that would pass
+// the range of int64 stays at its largest value, flagged, while the order
+// count goes on; it never wraps negative.
+func TestTotalsSaturateInsteadOfWrapping(t *testing.T) {
+	a := NewAggregates()
+	near := int64(math.MaxInt64 - 100)
+	a.Reset(map[string]*analyticsv1.CountryStats{
+		"DE": {Country: "DE", OrderCount: 7, Totals: []*analyticsv1.CurrencyTotal{{Currency: "EUR", OrderCount: 7, AmountMinor: near}}},
+	})
+	now := time.Unix(1e9, 0)
+	steps := []struct {
+		amount    int64
+		want      int64
+		saturated bool
+	}{
+		{100, math.MaxInt64, false}, // exactly the largest int64 still fits
+		{1, math.MaxInt64, true},
+		{1_000_000, math.MaxInt64, true},
+	}
+	for i, step := range steps {
+		total := a.Add(&ordersv1.Order{Country: "DE", Currency: "EUR", AmountMinor: step.amount}, now).GetTotals()[0]
+		if total.GetAmountMinor() != step.want || total.GetAmountSaturated() != step.saturated || total.GetOrderCount() != int64(8+i) {
+			t.Fatalf("after adding %d: %v, want %d saturated=%v count %d", step.amount, total, step.want, step.saturated, 8+i)
+		}
 	}
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"sync"
 	"time"
 
+	"connectrpc.com/connect"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
@@ -47,10 +49,11 @@ var validators = []rpc.Validator{
 
 // handler implements OrderService over the view and the orders publisher.
 type handler struct {
-	view    *View
-	publish stream.Publisher[*ordersv1.Order]
-	now     func() time.Time
-	stats   interface{ Add(string, int64) }
+	view     *View
+	restored func() bool // whether the view holds every order yet
+	publish  stream.Publisher[*ordersv1.Order]
+	now      func() time.Time
+	stats    interface{ Add(string, int64) }
 
 	mu       sync.Mutex
 	inFlight map[string]chan struct{} // PlaceOrder calls per order id
@@ -63,6 +66,11 @@ func (h *handler) PlaceOrder(ctx context.Context, req *ordersv1.PlaceOrderReques
 	if id == "" {
 		id = newOrderID()
 	}
+	if !h.restored() {
+		// The duplicate check below needs the whole view: a retry answered
+		// now would publish the order a second time.
+		return nil, connect.NewError(connect.CodeUnavailable, errors.New("the order view is still being restored from Kafka; retry shortly"))
+	}
 	release, err := h.claim(ctx, id)
 	if err != nil {
 		return nil, rpc.ToConnectError(err)
@@ -71,9 +79,13 @@ func (h *handler) PlaceOrder(ctx context.Context, req *ordersv1.PlaceOrderReques
 	if ov, ok := h.view.Get(id); ok { // a retry: the first order stands
 		return &ordersv1.PlaceOrderResponse{Order: ov.Order}, nil
 	}
-	o := &ordersv1.Order{
+	items := make([]*ordersv1.LineItem, len(req.GetItems()))
+	for i, it := range req.GetItems() {
+		items[i] = events.Line(it)
+	}
+	o := &ordersv1.Order{ // field by field: unknown request fields stay out
 		OrderId: id, CustomerId: req.GetCustomerId(), Country: req.GetCountry(), Currency: req.GetCurrency(),
-		Items: req.GetItems(), AmountMinor: events.Total(req.GetItems()),
+		Items: items, AmountMinor: events.Total(items),
 		CreatedAt: timestamppb.New(h.now()), Source: ordersv1.OrderSource_ORDER_SOURCE_API,
 	}
 	if err := h.publish.Publish(ctx, o.GetCustomerId(), o); err != nil {

@@ -56,7 +56,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 		s.Go("generator", func(ctx context.Context) error { return s.generate(ctx, period) })
 	}
 	h := &handler{
-		view: s.view, publish: stream.Publisher[*ordersv1.Order]{Producer: producer, Topic: t.Orders},
+		view: s.view, restored: func() bool { return s.Ready.Met(restored) }, publish: stream.Publisher[*ordersv1.Order]{Producer: producer, Topic: t.Orders},
 		now: time.Now, stats: s.Stats, inFlight: map[string]chan struct{}{},
 	}
 	path, hh := ordersv1connect.NewOrderServiceHandler(h, s.Server.HandlerOptions(validators...)...)

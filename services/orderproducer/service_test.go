@@ -2,17 +2,21 @@ package orderproducer_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"connectrpc.com/connect"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -33,12 +37,22 @@ type producerUnderTest struct {
 	kcfg   stream.Config
 	topics *events.Topics
 	client ordersv1connect.OrderServiceClient
+	url    string // the RPC endpoint
 	stop   func()
 }
 
 // startProducer runs an order-producer (generator off unless configure
 // turns it on) and waits until its view is restored.
 func startProducer(t *testing.T, kcfg stream.Config, configure func(*orderproducer.Config)) *producerUnderTest {
+	t.Helper()
+	p := wireProducer(t, kcfg, configure)
+	p.run(t)
+	return p
+}
+
+// wireProducer wires an order-producer and serves its RPCs on loopback,
+// but does not run it: its view is not restored yet.
+func wireProducer(t *testing.T, kcfg stream.Config, configure func(*orderproducer.Config)) *producerUnderTest {
 	t.Helper()
 	var cfg orderproducer.Config
 	cfg.Kafka = kcfg
@@ -54,14 +68,21 @@ func startProducer(t *testing.T, kcfg stream.Config, configure func(*orderproduc
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &producerUnderTest{Service: svc, kcfg: kcfg, topics: topics, stop: testenv.Run(t, "order-producer", svc.Run)}
+	p := &producerUnderTest{Service: svc, kcfg: kcfg, topics: topics}
 	srv := httptest.NewUnstartedServer(svc.Handler())
 	srv.EnableHTTP2 = true
 	srv.Start()
 	t.Cleanup(srv.Close)
 	p.client = ordersv1connect.NewOrderServiceClient(srv.Client(), srv.URL)
-	testenv.WaitFor(t, 60*time.Second, "order-producer ready", func() bool { return svc.Ready.Check() == nil })
+	p.url = srv.URL
 	return p
+}
+
+// run runs a wired producer and waits until its view is restored.
+func (p *producerUnderTest) run(t *testing.T) {
+	t.Helper()
+	p.stop = testenv.Run(t, "order-producer", p.Service.Run)
+	testenv.WaitFor(t, 60*time.Second, "order-producer ready", func() bool { return p.Ready.Check() == nil })
 }
 
 func newProducer(t *testing.T) *producerUnderTest {
@@ -204,6 +225,16 @@ func TestPlaceOrderRejectsInvalidRequestsNamingTheField(t *testing.T) {
 		{"zero quantity", placeReq("ord-bad-0004", "cus-0001", ok, line("SKU-1002", 0, 5490)), "items[1].quantity"},
 		{"missing sku", placeReq("ord-bad-0005", "cus-0001", line("", 1, 100)), "items[0].sku"},
 		{"negative price", placeReq("ord-bad-0006", "cus-0001", line("SKU-1002", 1, -5)), "items[0].unit_price_minor"},
+		{"total over the cap", placeReq("ord-bad-0007", "cus-0001", line("SKU-1002", 10_000, 1_000_000_000)), "items"},
+		{"sku with a right-to-left override", placeReq("ord-bad-0008", "cus-0001", line("SKU-\u202e1002", 1, 100)), "items[0].sku"},
+		{"900 KB sku", placeReq("ord-bad-0009", "cus-0001",
+			&ordersv1.LineItem{Sku: strings.Repeat("S", 900<<10), Name: "Cups", Quantity: 1, UnitPriceMinor: 100}), "items[0].sku"},
+		{"name with a control character", placeReq("ord-bad-0010", "cus-0001",
+			&ordersv1.LineItem{Sku: "SKU-1002", Name: "Cups\x1b[2J", Quantity: 1, UnitPriceMinor: 100}), "items[0].name"},
+		{"name with a bidi isolate", placeReq("ord-bad-0011", "cus-0001",
+			&ordersv1.LineItem{Sku: "SKU-1002", Name: "Cups \u2067evil\u2069", Quantity: 1, UnitPriceMinor: 100}), "items[0].name"},
+		{"900 KB right-to-left name", placeReq("ord-bad-0012", "cus-0001",
+			&ordersv1.LineItem{Sku: "SKU-1002", Name: "\u202e" + strings.Repeat("n", 900<<10), Quantity: 1, UnitPriceMinor: 100}), "items[0].name"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -347,4 +378,74 @@ func TestSyntheticGeneratorPublishesCountValidOrdersAndStops(t *testing.T) {
 		listed = len(res.Orders)
 		return listed == 25
 	}, func() string { return fmt.Sprint(listed, " listed") })
+}
+
+// TestPlaceOrderIsUnavailableUntilTheViewIsRestored: a restarted producer
+// that serves before its view is restored refuses PlaceOrder with
+// Unavailable instead of publishing a client's retry as a second order;
+// once restored, the retry returns the first order.
+func TestPlaceOrderIsUnavailableUntilTheViewIsRestored(t *testing.T) {
+	kcfg, _ := testenv.Kafka(t)
+	first := startProducer(t, kcfg, nil)
+	o := first.place(t, placeReq("ord-restore-1", "cus-0005", line("SKU-1001", 1, 2499)))
+	first.stop()
+
+	restarted := wireProducer(t, kcfg, nil)
+	_, err := restarted.client.PlaceOrder(context.Background(), placeReq(o.OrderId, "cus-0005", line("SKU-1001", 1, 2499)))
+	if connect.CodeOf(err) != connect.CodeUnavailable {
+		t.Fatalf("PlaceOrder before the view is restored: %v, want Unavailable", err)
+	}
+	restarted.run(t)
+	if again := restarted.place(t, placeReq(o.OrderId, "cus-0005", line("SKU-1001", 1, 2499))); !proto.Equal(again, o) {
+		t.Errorf("retry once restored got %v, want the first order %v", again, o)
+	}
+	if recs := testenv.ReadToEnd(t, kcfg, first.topics.Orders); len(recs) != 1 {
+		t.Errorf("orders topic holds %d records, want 1", len(recs))
+	}
+}
+
+// TestPlaceOrderPublishesOnlyKnownFields: unknown fields a client sends in
+// a line item (a newer schema, or a crafted request) do not reach the
+// published Order.
+func TestPlaceOrderPublishesOnlyKnownFields(t *testing.T) {
+	p := newProducer(t)
+	it := line("SKU-1001", 1, 2499)
+	it.ProtoReflect().SetUnknown(protowire.AppendString(protowire.AppendTag(nil, 99, protowire.BytesType), "smuggled"))
+	req := placeReq("ord-unknown-1", "cus-0001", it)
+	req.ProtoReflect().SetUnknown(protowire.AppendVarint(protowire.AppendTag(nil, 98, protowire.VarintType), 1))
+	p.place(t, req)
+	recs := testenv.ReadToEnd(t, p.kcfg, p.topics.Orders)
+	if len(recs) != 1 {
+		t.Fatalf("orders topic holds %d records, want 1", len(recs))
+	}
+	o := recs[0].Value
+	if u := o.ProtoReflect().GetUnknown(); len(u) != 0 {
+		t.Errorf("published order carries unknown fields %x", u)
+	}
+	if u := o.GetItems()[0].ProtoReflect().GetUnknown(); len(u) != 0 {
+		t.Errorf("published line item carries unknown fields %x", u)
+	}
+}
+
+// TestPlaceOrderRefusesUnknownJSONFields: Connect's JSON, like the
+// gateway's, refuses a field the request does not have; a misspelt
+// idempotency key would otherwise place an order under a new id.
+func TestPlaceOrderRefusesUnknownJSONFields(t *testing.T) {
+	p := newProducer(t)
+	body := `{"orderid":"ord-typo-0001","customer_id":"cus-0001","country":"DE","currency":"EUR","items":[{"sku":"SKU-1001","quantity":1,"unit_price_minor":"100"}]}`
+	res, err := http.Post(p.url+"/orders.v1.OrderService/PlaceOrder", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var got struct{ Code, Message string }
+	if err := json.NewDecoder(res.Body).Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != http.StatusBadRequest || got.Code != "invalid_argument" || !strings.Contains(got.Message, "orderid") {
+		t.Errorf("got %d %+v, want 400 invalid_argument naming orderid", res.StatusCode, got)
+	}
+	if n := p.Stats.Get("orders.api"); n != 0 {
+		t.Errorf("%d orders were published", n)
+	}
 }

@@ -105,9 +105,13 @@ type CurrencyTotal struct {
 	// Number of orders in this currency.
 	OrderCount int64 `protobuf:"varint,2,opt,name=order_count,json=orderCount,proto3" json:"order_count,omitempty"`
 	// Sum of order totals in minor units of `currency`.
-	AmountMinor   int64 `protobuf:"varint,3,opt,name=amount_minor,json=amountMinor,proto3" json:"amount_minor,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	AmountMinor int64 `protobuf:"varint,3,opt,name=amount_minor,json=amountMinor,proto3" json:"amount_minor,omitempty"`
+	// True once the sum passed the range of int64: amount_minor then holds the
+	// largest int64 and grows no further, while order_count still counts. An
+	// order is at most 10^11 minor units, so this takes 92 million of them.
+	AmountSaturated bool `protobuf:"varint,4,opt,name=amount_saturated,json=amountSaturated,proto3" json:"amount_saturated,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *CurrencyTotal) Reset() {
@@ -161,6 +165,13 @@ func (x *CurrencyTotal) GetAmountMinor() int64 {
 	return 0
 }
 
+func (x *CurrencyTotal) GetAmountSaturated() bool {
+	if x != nil {
+		return x.AmountSaturated
+	}
+	return false
+}
+
 var File_analytics_v1_country_stats_proto protoreflect.FileDescriptor
 
 const file_analytics_v1_country_stats_proto_rawDesc = "" +
@@ -172,12 +183,13 @@ const file_analytics_v1_country_stats_proto_rawDesc = "" +
 	"orderCount\x123\n" +
 	"\x06totals\x18\x03 \x03(\v2\x1b.analytics.v1.CurrencyTotalR\x06totals\x129\n" +
 	"\n" +
-	"updated_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\"o\n" +
+	"updated_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\"\x9a\x01\n" +
 	"\rCurrencyTotal\x12\x1a\n" +
 	"\bcurrency\x18\x01 \x01(\tR\bcurrency\x12\x1f\n" +
 	"\vorder_count\x18\x02 \x01(\x03R\n" +
 	"orderCount\x12!\n" +
-	"\famount_minor\x18\x03 \x01(\x03R\vamountMinorB\xbe\x01\n" +
+	"\famount_minor\x18\x03 \x01(\x03R\vamountMinor\x12)\n" +
+	"\x10amount_saturated\x18\x04 \x01(\bR\x0famountSaturatedB\xbe\x01\n" +
 	"\x10com.analytics.v1B\x11CountryStatsProtoP\x01ZFgithub.com/kafka-enterprise-orders/orders/gen/analytics/v1;analyticsv1\xa2\x02\x03AXX\xaa\x02\fAnalytics.V1\xca\x02\fAnalytics\\V1\xe2\x02\x18Analytics\\V1\\GPBMetadata\xea\x02\rAnalytics::V1b\x06proto3"
 
 var (

@@ -14,7 +14,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n analytics/v1/country_stats.proto\x12\x0c\x61nalytics.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb9\x01\n\x0c\x43ountryStats\x12\x18\n\x07\x63ountry\x18\x01 \x01(\tR\x07\x63ountry\x12\x1f\n\x0border_count\x18\x02 \x01(\x03R\norderCount\x12\x33\n\x06totals\x18\x03 \x03(\x0b\x32\x1b.analytics.v1.CurrencyTotalR\x06totals\x12\x39\n\nupdated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tupdatedAt\"o\n\rCurrencyTotal\x12\x1a\n\x08\x63urrency\x18\x01 \x01(\tR\x08\x63urrency\x12\x1f\n\x0border_count\x18\x02 \x01(\x03R\norderCount\x12!\n\x0c\x61mount_minor\x18\x03 \x01(\x03R\x0b\x61mountMinorb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n analytics/v1/country_stats.proto\x12\x0c\x61nalytics.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb9\x01\n\x0c\x43ountryStats\x12\x18\n\x07\x63ountry\x18\x01 \x01(\tR\x07\x63ountry\x12\x1f\n\x0border_count\x18\x02 \x01(\x03R\norderCount\x12\x33\n\x06totals\x18\x03 \x03(\x0b\x32\x1b.analytics.v1.CurrencyTotalR\x06totals\x12\x39\n\nupdated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tupdatedAt\"\x9a\x01\n\rCurrencyTotal\x12\x1a\n\x08\x63urrency\x18\x01 \x01(\tR\x08\x63urrency\x12\x1f\n\x0border_count\x18\x02 \x01(\x03R\norderCount\x12!\n\x0c\x61mount_minor\x18\x03 \x01(\x03R\x0b\x61mountMinor\x12)\n\x10\x61mount_saturated\x18\x04 \x01(\x08R\x0f\x61mountSaturatedb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'analytics.v1.country_stats_pb2', globals())
@@ -23,6 +23,6 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   DESCRIPTOR._options = None
   _COUNTRYSTATS._serialized_start=84
   _COUNTRYSTATS._serialized_end=269
-  _CURRENCYTOTAL._serialized_start=271
-  _CURRENCYTOTAL._serialized_end=382
+  _CURRENCYTOTAL._serialized_start=272
+  _CURRENCYTOTAL._serialized_end=426
 # @@protoc_insertion_point(module_scope)

@@ -19,11 +19,13 @@ class CountryStats(_message.Message):
     def __init__(self, country: _Optional[str] = ..., order_count: _Optional[int] = ..., totals: _Optional[_Iterable[_Union[CurrencyTotal, _Mapping]]] = ..., updated_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CurrencyTotal(_message.Message):
-    __slots__ = ["amount_minor", "currency", "order_count"]
+    __slots__ = ["amount_minor", "amount_saturated", "currency", "order_count"]
     AMOUNT_MINOR_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_SATURATED_FIELD_NUMBER: _ClassVar[int]
     CURRENCY_FIELD_NUMBER: _ClassVar[int]
     ORDER_COUNT_FIELD_NUMBER: _ClassVar[int]
     amount_minor: int
+    amount_saturated: bool
     currency: str
     order_count: int
-    def __init__(self, currency: _Optional[str] = ..., order_count: _Optional[int] = ..., amount_minor: _Optional[int] = ...) -> None: ...
+    def __init__(self, currency: _Optional[str] = ..., order_count: _Optional[int] = ..., amount_minor: _Optional[int] = ..., amount_saturated: bool = ...) -> None: ...

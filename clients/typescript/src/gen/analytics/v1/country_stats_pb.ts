@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file analytics/v1/country_stats.proto.
  */
 export const file_analytics_v1_country_stats: GenFile = /*@__PURE__*/
-  fileDesc("CiBhbmFseXRpY3MvdjEvY291bnRyeV9zdGF0cy5wcm90bxIMYW5hbHl0aWNzLnYxIpEBCgxDb3VudHJ5U3RhdHMSDwoHY291bnRyeRgBIAEoCRITCgtvcmRlcl9jb3VudBgCIAEoAxIrCgZ0b3RhbHMYAyADKAsyGy5hbmFseXRpY3MudjEuQ3VycmVuY3lUb3RhbBIuCgp1cGRhdGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJMCg1DdXJyZW5jeVRvdGFsEhAKCGN1cnJlbmN5GAEgASgJEhMKC29yZGVyX2NvdW50GAIgASgDEhQKDGFtb3VudF9taW5vchgDIAEoA2IGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CiBhbmFseXRpY3MvdjEvY291bnRyeV9zdGF0cy5wcm90bxIMYW5hbHl0aWNzLnYxIpEBCgxDb3VudHJ5U3RhdHMSDwoHY291bnRyeRgBIAEoCRITCgtvcmRlcl9jb3VudBgCIAEoAxIrCgZ0b3RhbHMYAyADKAsyGy5hbmFseXRpY3MudjEuQ3VycmVuY3lUb3RhbBIuCgp1cGRhdGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJmCg1DdXJyZW5jeVRvdGFsEhAKCGN1cnJlbmN5GAEgASgJEhMKC29yZGVyX2NvdW50GAIgASgDEhQKDGFtb3VudF9taW5vchgDIAEoAxIYChBhbW91bnRfc2F0dXJhdGVkGAQgASgIYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * CountryStats is the running aggregate of all orders shipped to one country,
@@ -84,6 +84,15 @@ export type CurrencyTotal = Message<"analytics.v1.CurrencyTotal"> & {
    * @generated from field: int64 amount_minor = 3;
    */
   amountMinor: bigint;
+
+  /**
+   * True once the sum passed the range of int64: amount_minor then holds the
+   * largest int64 and grows no further, while order_count still counts. An
+   * order is at most 10^11 minor units, so this takes 92 million of them.
+   *
+   * @generated from field: bool amount_saturated = 4;
+   */
+  amountSaturated: boolean;
 };
 
 /**
