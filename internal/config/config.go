@@ -39,6 +39,8 @@ type Var struct {
 type Set struct {
 	fs       *flag.FlagSet
 	vars     []Var
+	pairs    []pairsVar // options whose values are never echoed
+	failed   []error    // their errors, reported by Parse
 	lookup   func(string) (string, bool)
 	synopsis string
 }
@@ -135,20 +137,72 @@ func (s *Set) List(p *[]string, name string, def []string, usage string) {
 	s.add(name, usage, false)
 }
 
-// Pairs registers a repeatable key=value option; its environment variable
-// holds comma-separated pairs. set receives each pair as it is parsed.
+// Pairs registers a repeatable key=value option for settings that may be
+// secret, such as sasl.password:
+//   - on the command line each occurrence is one pair, and its value may
+//     hold commas;
+//   - its environment variable holds comma-separated pairs;
+//   - a value is never echoed, in errors or anywhere else.
+//
+// set receives each pair as it is parsed.
 func (s *Set) Pairs(set func(key, value string), name, usage string) {
 	s.fs.Func(name, usage, func(v string) error {
-		for _, item := range SplitList(v) {
-			key, value, ok := strings.Cut(item, "=")
-			if key = strings.TrimSpace(key); !ok || key == "" {
-				return fmt.Errorf("%q: want key=value", item)
-			}
-			set(key, strings.TrimSpace(value))
+		// The flag package quotes the whole value in the errors it prints,
+		// so a bad pair is kept for Parse to report instead.
+		if err := setPair(set, v); err != nil {
+			s.failed = append(s.failed, fmt.Errorf("--%s: %w", name, err))
 		}
 		return nil
 	})
 	s.add(name, usage, false)
+	s.pairs = append(s.pairs, pairsVar{name: name, set: set})
+}
+
+// PairsFile registers an option naming a file of key=value pairs for set,
+// one per line, in the style of a Java properties file: blank lines and
+// lines starting with # or ! are skipped, and values are taken as they are
+// (commas included). A secret kept there stays out of the process list.
+// Errors name the line, never its value.
+func (s *Set) PairsFile(set func(key, value string), name, usage string) {
+	s.fs.Func(name, usage, func(path string) error {
+		if err := readPairs(path, set); err != nil {
+			s.failed = append(s.failed, fmt.Errorf("--%s: %w", name, err))
+		}
+		return nil
+	})
+	s.add(name, usage, false)
+}
+
+type pairsVar struct {
+	name string
+	set  func(key, value string)
+}
+
+// setPair parses one key=value pair; its error shows no part of it.
+func setPair(set func(key, value string), pair string) error {
+	key, value, ok := strings.Cut(pair, "=")
+	if key = strings.TrimSpace(key); !ok || key == "" {
+		return errors.New("want key=value (the text given is not shown: it may hold a secret)")
+	}
+	set(key, strings.TrimSpace(value))
+	return nil
+}
+
+func readPairs(path string, set func(key, value string)) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read properties: %w", err)
+	}
+	for i, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || line[0] == '#' || line[0] == '!' {
+			continue
+		}
+		if err := setPair(set, line); err != nil {
+			return fmt.Errorf("%s line %d: %w", path, i+1, err)
+		}
+	}
+	return nil
 }
 
 // SplitList splits a comma-separated list, trimming blanks and dropping empty items.
@@ -169,13 +223,14 @@ var ErrHelp = flag.ErrHelp
 // Parse applies the environment first, then args, then checks required
 // options. Errors name the flag or variable at fault.
 func (s *Set) Parse(args []string) error {
+	s.failed = nil
 	for _, v := range s.vars {
 		val, ok := s.lookup(v.Env)
 		if !ok {
 			continue
 		}
-		if err := s.fs.Set(v.Flag, val); err != nil {
-			return fmt.Errorf("environment variable %s=%q: %w", v.Env, val, err)
+		if err := s.setFromEnv(v, val); err != nil {
+			return err
 		}
 	}
 	if err := s.fs.Parse(args); err != nil {
@@ -184,10 +239,33 @@ func (s *Set) Parse(args []string) error {
 		}
 		return fmt.Errorf("%s: %w", s.Name(), err)
 	}
+	if len(s.failed) > 0 {
+		return fmt.Errorf("%s: %w", s.Name(), errors.Join(s.failed...))
+	}
 	for _, v := range s.vars {
 		if v.Required && s.fs.Lookup(v.Flag).Value.String() == "" {
 			return fmt.Errorf("%s: --%s (or %s) is required", s.Name(), v.Flag, v.Env)
 		}
+	}
+	return nil
+}
+
+// setFromEnv applies the environment variable of v. A Pairs variable holds
+// comma-separated pairs, and its value is never quoted in an error.
+func (s *Set) setFromEnv(v Var, val string) error {
+	for _, p := range s.pairs {
+		if p.name != v.Flag {
+			continue
+		}
+		for i, item := range SplitList(val) {
+			if err := setPair(p.set, item); err != nil {
+				return fmt.Errorf("environment variable %s, pair %d: %w", v.Env, i+1, err)
+			}
+		}
+		return nil
+	}
+	if err := s.fs.Set(v.Flag, val); err != nil {
+		return fmt.Errorf("environment variable %s=%q: %w", v.Env, val, err)
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package config
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -49,8 +51,76 @@ func TestPairsFromEnvironmentAndRepeatedFlags(t *testing.T) {
 	}
 	s = New("svc", "", env(nil), WithOutput(&bytes.Buffer{}))
 	s.Pairs(func(string, string) {}, "kafka-property", "librdkafka property")
-	if err := s.Parse([]string{"--kafka-property=acks"}); err == nil || !strings.Contains(err.Error(), `"acks": want key=value`) {
+	if err := s.Parse([]string{"--kafka-property=acks"}); err == nil || !strings.Contains(err.Error(), `--kafka-property: want key=value`) {
 		t.Errorf("a pair without '=': %v", err)
+	}
+}
+
+// TestPairsNeverEchoASecret: a mistyped pair, on the command line or in
+// the environment, is reported without the text that may hold a password,
+// both in the error and in what the flag package prints; a flag's value
+// may hold commas.
+func TestPairsNeverEchoASecret(t *testing.T) {
+	const secret = "hunter2-s3cr3t"
+	for name, c := range map[string]struct {
+		env  map[string]string
+		args []string
+	}{
+		"flag with a space for '='": {nil, []string{"--kafka-property", "sasl.password " + secret}},
+		"flag, one bad pair":        {nil, []string{"--kafka-property=sasl.username=orders", "--kafka-property", "sasl.password:" + secret}},
+		"environment":               {map[string]string{"ORDERS_KAFKA_PROPERTY": "sasl.username=orders, sasl.password " + secret}, nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var out bytes.Buffer
+			s := New("svc", "", env(c.env), WithOutput(&out))
+			s.Pairs(func(string, string) {}, "kafka-property", "librdkafka property")
+			err := s.Parse(c.args)
+			if err == nil {
+				t.Fatal("a pair without '=' was accepted")
+			}
+			if strings.Contains(err.Error(), secret) || strings.Contains(out.String(), secret) {
+				t.Errorf("the secret leaked: error %q, output %q", err, out.String())
+			}
+		})
+	}
+	got := map[string]string{}
+	s := New("svc", "", env(nil), WithOutput(&bytes.Buffer{}))
+	s.Pairs(func(k, v string) { got[k] = v }, "kafka-property", "librdkafka property")
+	jaas := `org.apache.kafka.common.security.plain.PlainLoginModule required username="a,b" password="c,d";`
+	if err := s.Parse([]string{"--kafka-property", "sasl.oauthbearer.config=" + jaas}); err != nil {
+		t.Fatal(err)
+	}
+	if got["sasl.oauthbearer.config"] != jaas {
+		t.Errorf("value with commas: got %q", got)
+	}
+}
+
+// TestPairsFile reads properties from a file, values with commas and all,
+// and names the line of a bad one without its text.
+func TestPairsFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kafka.properties")
+	const secret = "pa55,word"
+	if err := os.WriteFile(path, []byte("# credentials\nsasl.username = orders\n\n! another comment\nsasl.password="+secret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	s := New("svc", "", env(nil), WithOutput(&bytes.Buffer{}))
+	s.PairsFile(func(k, v string) { got[k] = v }, "kafka-properties-file", "librdkafka properties file")
+	if err := s.Parse([]string{"--kafka-properties-file", path}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got["sasl.username"] != "orders" || got["sasl.password"] != secret {
+		t.Errorf("got %q", got)
+	}
+	if err := os.WriteFile(path, []byte("sasl.username=orders\nsasl.password "+secret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	s = New("svc", "", env(nil), WithOutput(&out))
+	s.PairsFile(func(string, string) {}, "kafka-properties-file", "librdkafka properties file")
+	err := s.Parse([]string{"--kafka-properties-file", path})
+	if err == nil || !strings.Contains(err.Error(), "line 2") || strings.Contains(err.Error()+out.String(), secret) {
+		t.Errorf("bad line: %v (output %q)", err, out.String())
 	}
 }
 

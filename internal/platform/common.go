@@ -7,13 +7,15 @@ import (
 	"strings"
 
 	"github.com/kafka-enterprise-orders/orders/internal/config"
+	"github.com/kafka-enterprise-orders/orders/internal/store"
 	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
 // Common are the options of every service.
 type Common struct {
 	Kafka  stream.Config
-	Listen string // address of the RPC and health endpoints
+	Listen string       // address of the RPC and health endpoints
+	Views  store.Limits // bounds of the query views
 	Logging
 }
 
@@ -32,6 +34,7 @@ func (c *Common) CommonOptions() *Common { return c }
 func (c *Common) Register(s *config.Set, defaultListen string) {
 	c.Kafka.Register(s)
 	s.String(&c.Listen, "listen-addr", defaultListen, "address to serve RPCs, health and readiness on")
+	s.Int(&c.Views.Items, "view-items", store.DefaultLimits.Items, "most items a query view keeps (orders, payments, fraud alerts); the oldest beyond it are evicted and answer NotFound")
 	c.Logging.Register(s)
 }
 

@@ -21,8 +21,12 @@ import (
 	"connectrpc.com/grpcreflect"
 )
 
-// MaxRequestBytes bounds every request message.
-const MaxRequestBytes = 1 << 20
+// MaxRequestBytes bounds every request message, MaxResponseBytes every
+// response message (a backstop: List pages stop at store.Limits.PageBytes).
+const (
+	MaxRequestBytes  = 1 << 20
+	MaxResponseBytes = 16 << 20
+)
 
 // Server is a service's RPC endpoint.
 type Server struct {
@@ -49,12 +53,13 @@ func NewServer(log *slog.Logger) *Server {
 
 // HandlerOptions returns the options every service handler is built with:
 // error logging, errors mapped to Connect codes, validation of requests
-// by vs, a size limit, and JSON that refuses unknown fields (see
+// by vs, size limits, and JSON that refuses unknown fields (see
 // strictJSON).
 func (s *Server) HandlerOptions(vs ...Validator) []connect.HandlerOption {
 	return append([]connect.HandlerOption{
 		connect.WithInterceptors(LoggingInterceptor(s.log), ErrorInterceptor(), ValidationInterceptor(vs...)),
 		connect.WithReadMaxBytes(MaxRequestBytes),
+		connect.WithSendMaxBytes(MaxResponseBytes),
 	}, strictJSONCodecs()...)
 }
 

@@ -12,25 +12,56 @@ import (
 	"strings"
 	"sync"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/kafka-enterprise-orders/orders/internal/validate"
 )
 
+// Limits bound a Recent collection's memory and its pages.
+type Limits struct {
+	// Items is the most keys kept; past it the oldest (by first insert)
+	// are evicted, and Get no longer finds them.
+	Items int
+	// PageBytes is the most encoded bytes of protobuf values a page
+	// holds; a page is cut short (with a next token) before passing it,
+	// and holds at least one value.
+	PageBytes int
+}
+
+// DefaultLimits keep a million keys and 4 MiB pages.
+var DefaultLimits = Limits{Items: 1_000_000, PageBytes: 4 << 20}
+
+// orDefault fills the unset limits from DefaultLimits.
+func (l Limits) orDefault() Limits {
+	if l.Items <= 0 {
+		l.Items = DefaultLimits.Items
+	}
+	if l.PageBytes <= 0 {
+		l.PageBytes = DefaultLimits.PageBytes
+	}
+	return l
+}
+
 // Recent holds values by key and lists them newest first (by first insert).
 type Recent[V any] struct {
-	mu    sync.RWMutex
-	seq   int64
-	items map[string]*entry[V]
-	order []*entry[V] // ascending seq
+	limits  Limits
+	mu      sync.RWMutex
+	seq     int64
+	items   map[string]*entry[V]
+	order   []*entry[V] // ascending seq
+	evicted int64
 }
 
 type entry[V any] struct {
+	key string
 	seq int64
 	val V
 }
 
-// NewRecent returns an empty collection.
-func NewRecent[V any]() *Recent[V] {
-	return &Recent[V]{items: map[string]*entry[V]{}}
+// NewRecent returns an empty collection bounded by limits (zero fields
+// take DefaultLimits').
+func NewRecent[V any](limits Limits) *Recent[V] {
+	return &Recent[V]{limits: limits.orDefault(), items: map[string]*entry[V]{}}
 }
 
 // Update sets the value of key to fn(old, found); a new key goes to the front
@@ -44,10 +75,23 @@ func (r *Recent[V]) Update(key string, fn func(old V, found bool) V) V {
 	}
 	var zero V
 	r.seq++
-	e := &entry[V]{seq: r.seq, val: fn(zero, false)}
+	e := &entry[V]{key: key, seq: r.seq, val: fn(zero, false)}
 	r.items[key] = e
 	r.order = append(r.order, e)
+	for len(r.order) > r.limits.Items {
+		delete(r.items, r.order[0].key)
+		r.order[0] = nil
+		r.order = r.order[1:]
+		r.evicted++
+	}
 	return e.val
+}
+
+// Evicted returns how many keys were evicted to keep within the limits.
+func (r *Recent[V]) Evicted() int64 {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.evicted
 }
 
 // Put sets the value of key.
@@ -98,17 +142,28 @@ func (r *Recent[V]) Page(size int, token string, keep func(V) bool) ([]V, string
 		i--
 	}
 	var out []V
+	bytes, last := 0, int64(0)
 	for ; i >= 0; i-- {
 		e := r.order[i]
 		if keep != nil && !keep(e.val) {
 			continue
 		}
-		if len(out) == size {
-			return out, encodeToken(strconv.FormatInt(r.order[i+1].seq, 10)), nil
+		n := encodedSize(e.val)
+		if len(out) == size || (len(out) > 0 && bytes+n > r.limits.PageBytes) {
+			return out, encodeToken(strconv.FormatInt(last, 10)), nil
 		}
 		out = append(out, e.val)
+		bytes, last = bytes+n, e.seq
 	}
 	return out, "", nil
+}
+
+// encodedSize is v's protobuf encoding size (0 for other values).
+func encodedSize(v any) int {
+	if m, ok := v.(proto.Message); ok {
+		return proto.Size(m)
+	}
+	return 0
 }
 
 // Sorted holds values by key and lists them in key order.

@@ -9,7 +9,7 @@ import (
 // A List RPC pages newest first with an opaque token; items added while a
 // client pages do not shift its later pages.
 func ExampleRecent_Page() {
-	orders := store.NewRecent[string]()
+	orders := store.NewRecent[string](store.Limits{})
 	for _, id := range []string{"ord-1", "ord-2", "ord-3", "ord-4", "ord-5"} {
 		orders.Put(id, id)
 	}

@@ -56,7 +56,8 @@ func (c *Config) Register(s *config.Set) {
 	s.Int(&c.Partitions, "topic-partitions", d.Partitions, "partitions of topics this service creates")
 	s.Int(&c.ReplicationFactor, "topic-replication-factor", d.ReplicationFactor, "replication factor of topics this service creates")
 	s.Duration(&c.StallTimeout, "stall-timeout", d.StallTimeout, "report a consumer group stalled (not ready) after this long without committed progress while records wait")
-	s.Pairs(c.setProperty, "kafka-property", "librdkafka property for every Kafka client, key=value, repeatable (e.g. security.protocol=SASL_SSL)")
+	s.PairsFile(c.setProperty, "kafka-properties-file", "file of librdkafka properties for every Kafka client, one key=value per line (# comments); keeps secrets out of the process list")
+	s.Pairs(c.setProperty, "kafka-property", "librdkafka property for every Kafka client, key=value, repeatable (e.g. security.protocol=SASL_SSL); never echoed")
 }
 
 func (c *Config) setProperty(key, value string) {

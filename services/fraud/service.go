@@ -48,7 +48,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{Base: base, cfg: cfg, rules: rules, alerts: store.NewRecent[*fraudv1.FraudAlert](), customers: customers.NewLookup(log)}
+	s := &Service{Base: base, cfg: cfg, rules: rules, alerts: store.NewRecent[*fraudv1.FraudAlert](cfg.Views), customers: customers.NewLookup(log)}
 	s.Tables = stream.TableSet{
 		stream.NewTable(base.Kafka(), base.Topics.FraudAlerts, func(r stream.Record[*fraudv1.FraudAlert]) {
 			if !r.Tombstone {

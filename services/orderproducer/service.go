@@ -44,7 +44,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{Base: base, cfg: cfg, view: NewView(), producer: producer}
+	s := &Service{Base: base, cfg: cfg, view: NewView(cfg.Views), producer: producer}
 	k, t := base.Kafka(), base.Topics
 	s.Tables = stream.TableSet{
 		stream.NewTable(k, t.Orders, s.view.ApplyOrder),

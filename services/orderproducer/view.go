@@ -22,7 +22,9 @@ type View struct {
 }
 
 // NewView returns an empty view.
-func NewView() *View { return &View{orders: store.NewRecent[*ordersv1.OrderView]()} }
+func NewView(limits store.Limits) *View {
+	return &View{orders: store.NewRecent[*ordersv1.OrderView](limits)}
+}
 
 func (v *View) update(orderID string, at time.Time, fn func(*ordersv1.OrderView)) {
 	v.orders.Update(orderID, func(old *ordersv1.OrderView, found bool) *ordersv1.OrderView {

@@ -13,6 +13,7 @@ import (
 	fraudv1 "github.com/kafka-enterprise-orders/orders/gen/fraud/v1"
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
+	"github.com/kafka-enterprise-orders/orders/internal/store"
 	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/services/orderproducer"
 )
@@ -62,7 +63,7 @@ func mustGet(t *testing.T, v *orderproducer.View, id string) *ordersv1.OrderView
 }
 
 func TestViewOrderIsPlacedUntilAuthorizedThenPaid(t *testing.T) {
-	v := orderproducer.NewView()
+	v := orderproducer.NewView(store.Limits{})
 	o := orderRec("ord-a001", "cus-0001", 0)
 	v.ApplyOrder(o)
 	ov := mustGet(t, v, "ord-a001")
@@ -77,7 +78,7 @@ func TestViewOrderIsPlacedUntilAuthorizedThenPaid(t *testing.T) {
 }
 
 func TestViewDeclinedPaymentGivesTheReason(t *testing.T) {
-	v := orderproducer.NewView()
+	v := orderproducer.NewView(store.Limits{})
 	v.ApplyOrder(orderRec("ord-a002", "cus-0001", 0))
 	v.ApplyPayment(declined("ord-a002", "amount over the credit limit", 1))
 	ov := mustGet(t, v, "ord-a002")
@@ -87,7 +88,7 @@ func TestViewDeclinedPaymentGivesTheReason(t *testing.T) {
 }
 
 func TestViewFraudAlertFlagsTheOrderWithScoreAndRules(t *testing.T) {
-	v := orderproducer.NewView()
+	v := orderproducer.NewView(store.Limits{})
 	v.ApplyOrder(orderRec("ord-a003", "cus-0001", 0))
 	v.ApplyAlert(alert("ord-a003", 80, 2, "high_amount", "velocity"))
 	ov := mustGet(t, v, "ord-a003")
@@ -102,7 +103,7 @@ func TestViewFraudAlertFlagsTheOrderWithScoreAndRules(t *testing.T) {
 // Payments and alerts come from other topics than the order and may be read
 // first: the view keeps them, hides the order until it is known, then joins.
 func TestViewJoinsPaymentAndAlertThatArriveBeforeTheOrder(t *testing.T) {
-	v := orderproducer.NewView()
+	v := orderproducer.NewView(store.Limits{})
 	v.ApplyPayment(paid("ord-a004", 10))
 	v.ApplyAlert(alert("ord-a004", 60, 9, "new_country"))
 	if _, ok := v.Get("ord-a004"); ok {
@@ -123,7 +124,7 @@ func TestViewJoinsPaymentAndAlertThatArriveBeforeTheOrder(t *testing.T) {
 }
 
 func TestViewIgnoresDuplicatesAndTombstones(t *testing.T) {
-	v := orderproducer.NewView()
+	v := orderproducer.NewView(store.Limits{})
 	first := orderRec("ord-a005", "cus-0001", 0)
 	v.ApplyOrder(first)
 	v.ApplyOrder(orderRec("ord-a005", "cus-0009", 3)) // same id again: the first order stands
@@ -147,7 +148,7 @@ func TestViewIgnoresDuplicatesAndTombstones(t *testing.T) {
 }
 
 func TestViewReplacesValuesSoReadersKeepWhatTheyGot(t *testing.T) {
-	v := orderproducer.NewView()
+	v := orderproducer.NewView(store.Limits{})
 	v.ApplyOrder(orderRec("ord-a006", "cus-0001", 0))
 	before := mustGet(t, v, "ord-a006")
 	snapshot := proto.Clone(before)
@@ -159,7 +160,7 @@ func TestViewReplacesValuesSoReadersKeepWhatTheyGot(t *testing.T) {
 }
 
 func TestViewPageFiltersByStatusAndCustomerNewestFirst(t *testing.T) {
-	v := orderproducer.NewView()
+	v := orderproducer.NewView(store.Limits{})
 	v.ApplyOrder(orderRec("ord-b001", "cus-0001", 0))
 	v.ApplyOrder(orderRec("ord-b002", "cus-0002", 1))
 	v.ApplyOrder(orderRec("ord-b003", "cus-0001", 2))
@@ -207,7 +208,7 @@ func TestViewPageFiltersByStatusAndCustomerNewestFirst(t *testing.T) {
 
 // Three topics feed the view from three goroutines; run with -race.
 func TestViewJoinsConcurrentWritersWhateverTheOrder(t *testing.T) {
-	v := orderproducer.NewView()
+	v := orderproducer.NewView(store.Limits{})
 	const n = 200
 	id := func(i int) string { return fmt.Sprintf("ord-c%04d", i) }
 	var wg sync.WaitGroup

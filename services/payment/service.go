@@ -44,7 +44,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{Base: base, cfg: cfg, state: NewState(), customers: customers.NewLookup(log), now: time.Now}
+	s := &Service{Base: base, cfg: cfg, state: NewState(cfg.Views), customers: customers.NewLookup(log), now: time.Now}
 	s.Tables = stream.TableSet{
 		stream.NewTable(base.Kafka(), base.Topics.Payments, s.state.ApplyPayment),
 		s.customers.Table(base.Kafka(), base.Topics),

@@ -19,16 +19,22 @@ type State struct {
 	pending map[string]bool
 }
 
-// NewState returns empty state.
-func NewState() *State {
-	return &State{payments: store.NewRecent[*paymentsv1.Payment](), pending: map[string]bool{}}
+// NewState returns empty state; the view keeps within limits.
+func NewState(limits store.Limits) *State {
+	return &State{payments: store.NewRecent[*paymentsv1.Payment](limits), pending: map[string]bool{}}
 }
 
-// ApplyPayment records a committed payment from the `payments` topic.
+// ApplyPayment records a committed payment from the `payments` topic. Its
+// order is no longer pending: the view now answers for it, so the pending
+// set holds only decisions the view has not caught up with.
 func (s *State) ApplyPayment(rec stream.Record[*paymentsv1.Payment]) {
-	if !rec.Tombstone {
-		s.payments.Put(rec.Value.GetOrderId(), rec.Value)
+	if rec.Tombstone {
+		return
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.payments.Put(rec.Value.GetOrderId(), rec.Value)
+	delete(s.pending, rec.Value.GetOrderId())
 }
 
 // ResetPending forgets uncommitted decisions, after an aborted transaction.
@@ -41,12 +47,9 @@ func (s *State) ResetPending() {
 // Claim reports whether orderID still needs a payment and, if so, marks it
 // decided.
 func (s *State) Claim(orderID string) bool {
-	if _, ok := s.payments.Get(orderID); ok {
-		return false
-	}
-	s.mu.Lock()
+	s.mu.Lock() // with ApplyPayment's: an id moves from pending to the view at once
 	defer s.mu.Unlock()
-	if s.pending[orderID] {
+	if _, ok := s.payments.Get(orderID); ok || s.pending[orderID] {
 		return false
 	}
 	s.pending[orderID] = true
