@@ -19,6 +19,7 @@ import (
 	"connectrpc.com/connect"
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
+	"golang.org/x/net/netutil"
 )
 
 // MaxRequestBytes bounds every request message, MaxResponseBytes every
@@ -36,6 +37,7 @@ type Server struct {
 	ready    atomic.Pointer[func() error]
 	log      *slog.Logger
 	shutdown time.Duration
+	limits   connect.Interceptor // shared by every service mounted
 
 	once    sync.Once
 	handler http.Handler
@@ -43,7 +45,8 @@ type Server struct {
 
 // NewServer returns a server with health endpoints and nothing else yet.
 func NewServer(log *slog.Logger) *Server {
-	s := &Server{mux: http.NewServeMux(), checker: grpchealth.NewStaticChecker(), log: log, shutdown: 10 * time.Second}
+	s := &Server{mux: http.NewServeMux(), checker: grpchealth.NewStaticChecker(), log: log, shutdown: 10 * time.Second,
+		limits: LimitInterceptor()}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))
 	})
@@ -52,12 +55,13 @@ func NewServer(log *slog.Logger) *Server {
 }
 
 // HandlerOptions returns the options every service handler is built with:
-// error logging, errors mapped to Connect codes, validation of requests
+// error logging, the stream cap and unary deadline of LimitInterceptor,
+// errors mapped to Connect codes, validation of requests
 // by vs, size limits, and JSON that refuses unknown fields (see
 // strictJSON).
 func (s *Server) HandlerOptions(vs ...Validator) []connect.HandlerOption {
 	return append([]connect.HandlerOption{
-		connect.WithInterceptors(LoggingInterceptor(s.log), ErrorInterceptor(), ValidationInterceptor(vs...)),
+		connect.WithInterceptors(LoggingInterceptor(s.log), s.limits, ErrorInterceptor(), ValidationInterceptor(vs...)),
 		connect.WithReadMaxBytes(MaxRequestBytes),
 		connect.WithSendMaxBytes(MaxResponseBytes),
 	}, strictJSONCodecs()...)
@@ -137,25 +141,29 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
 }
 
 // NewHTTPServer returns an http.Server speaking HTTP/1.1 and cleartext
-// HTTP/2 (h2c), as gRPC clients need.
-func NewHTTPServer(h http.Handler) *http.Server {
+// HTTP/2 (h2c), as gRPC clients need, that cuts off slow clients (see
+// slowClientGuard and the timeouts in limits.go).
+func NewHTTPServer(h http.Handler) *http.Server { return newHTTPServer(h, BodyTimeout, WriteTimeout) }
+
+func newHTTPServer(h http.Handler, bodyTimeout, writeTimeout time.Duration) *http.Server {
 	var protocols http.Protocols
 	protocols.SetHTTP1(true)
 	protocols.SetUnencryptedHTTP2(true)
 	return &http.Server{
-		Handler:           h,
+		Handler:           slowClientGuard(h, bodyTimeout, writeTimeout),
 		Protocols:         &protocols,
 		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       IdleTimeout,
 		MaxHeaderBytes:    64 << 10,
 	}
 }
 
-// ServeHTTP serves srv on ln until ctx ends, then gives in-flight requests
+// ServeHTTP serves srv on ln, at most MaxConnections at once, until ctx ends, then gives in-flight requests
 // up to grace to finish. Streaming handlers end on their own when the
 // service's context ends (see package broadcast).
 func ServeHTTP(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Duration) error {
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(netutil.LimitListener(ln, MaxConnections)) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve %s: %w", ln.Addr(), err)
