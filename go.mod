@@ -19,7 +19,11 @@ require (
 	google.golang.org/protobuf v1.36.12
 )
 
-require github.com/jackc/pgio v1.0.0 // indirect
+require (
+	github.com/coreos/go-oidc/v3 v3.21.0 // indirect
+	github.com/go-jose/go-jose/v4 v4.1.9 // indirect
+	github.com/jackc/pgio v1.0.0 // indirect
+)
 
 require (
 	github.com/bmatcuk/doublestar/v4 v4.10.0 // indirect

@@ -118,6 +118,7 @@ type HostPort struct {
 	Protocol string
 	Service  string
 	Target   uint32
+	HostIP   string // the host address it binds; "" is every interface
 }
 
 // PublishedPorts lists the host ports each service publishes, ranges
@@ -141,7 +142,7 @@ func PublishedPorts(p *types.Project) ([]HostPort, []error) {
 				continue
 			}
 			for port := lo; port <= hi; port++ {
-				out = append(out, HostPort{Port: port, Protocol: proto, Service: name, Target: pc.Target})
+				out = append(out, HostPort{Port: port, Protocol: proto, Service: name, Target: pc.Target, HostIP: pc.HostIP})
 			}
 		}
 	}
@@ -167,11 +168,16 @@ func portRange(s string) (int, int, error) {
 }
 
 // CheckPorts reports host ports that more than one service publishes (over
-// every profile, since `full` starts them all together).
+// every profile, since `full` starts them all together), and ports
+// published beyond loopback: the stack's services answer without
+// credentials, so only the host itself may reach them.
 func CheckPorts(p *types.Project) []error {
 	ports, errs := PublishedPorts(p)
 	owner := map[string]string{}
 	for _, hp := range ports {
+		if hp.HostIP != "127.0.0.1" {
+			errs = append(errs, fmt.Errorf("service %s publishes host port %d on every interface; bind it to 127.0.0.1", hp.Service, hp.Port))
+		}
 		key := fmt.Sprintf("%d/%s", hp.Port, hp.Protocol)
 		if prev, ok := owner[key]; ok {
 			who := prev + " and " + hp.Service

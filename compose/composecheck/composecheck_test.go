@@ -595,8 +595,8 @@ func TestChecksCatchBrokenComposeFiles(t *testing.T) {
 			"ORDERS_FRAUD_SERVICE_URL: http://fraud-service:7003", "ORDERS_FRAUD_SERVICE_URL: http://fraud-service:7004",
 			"fraud-service listens on 7003, not 7004"},
 		{"dangling depends_on",
-			"      analytics-service:\n        condition: service_healthy\n    ports:\n      - \"${GATEWAY_PORT}:8080\"",
-			"      analytics:\n        condition: service_healthy\n    ports:\n      - \"${GATEWAY_PORT}:8080\"",
+			"      analytics-service:\n        condition: service_healthy\n    ports:\n      - \"127.0.0.1:${GATEWAY_PORT}:8080\"",
+			"      analytics:\n        condition: service_healthy\n    ports:\n      - \"127.0.0.1:${GATEWAY_PORT}:8080\"",
 			"service gateway depends on analytics, which is not defined"},
 		{"depends_on without service_healthy",
 			"    depends_on:\n      ksqldb-server:\n        condition: service_healthy\n    # Interactive",
@@ -619,8 +619,11 @@ func TestChecksCatchBrokenComposeFiles(t *testing.T) {
 		{"unpinned image (latest)",
 			"image: ${KAFDROP_IMAGE}", "image: obsidiandynamics/kafdrop:latest",
 			"service kafdrop: image \"obsidiandynamics/kafdrop:latest\" is not pinned"},
+		{"port published on every interface",
+			"\"127.0.0.1:${POSTGRES_PORT}:5432\"", "\"${POSTGRES_PORT}:5432\"",
+			"service postgres publishes host port 5432 on every interface"},
 		{"host port collision",
-			"\"${KAFDROP_PORT}:9000\"", "\"${CONTROL_CENTER_PORT}:9000\"",
+			"\"127.0.0.1:${KAFDROP_PORT}:9000\"", "\"127.0.0.1:${CONTROL_CENTER_PORT}:9000\"",
 			"host port 9021/tcp is published by control-center and kafdrop"},
 		{"health check probing the wrong port",
 			"\"http://127.0.0.1:7004/readyz\"", "\"http://127.0.0.1:7005/readyz\"",
@@ -643,8 +646,8 @@ func TestChecksCatchBrokenComposeFiles(t *testing.T) {
 	}
 
 	// compose-go itself refuses a dangling depends_on in the profile it starts.
-	broken := brokenCopy(t, path(composeRel), "      analytics-service:\n        condition: service_healthy\n    ports:\n      - \"${GATEWAY_PORT}:8080\"",
-		"      analytics:\n        condition: service_healthy\n    ports:\n      - \"${GATEWAY_PORT}:8080\"")
+	broken := brokenCopy(t, path(composeRel), "      analytics-service:\n        condition: service_healthy\n    ports:\n      - \"127.0.0.1:${GATEWAY_PORT}:8080\"",
+		"      analytics:\n        condition: service_healthy\n    ports:\n      - \"127.0.0.1:${GATEWAY_PORT}:8080\"")
 	if _, err := composecheck.LoadProfile(context.Background(), broken, path(envRel), path("compose"), "core"); err == nil ||
 		!strings.Contains(err.Error(), `depends on undefined service "analytics"`) {
 		t.Errorf("LoadProfile of a dangling depends_on: err = %v", err)

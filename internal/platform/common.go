@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/kafka-enterprise-orders/orders/internal/auth"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
 	"github.com/kafka-enterprise-orders/orders/internal/store"
 	"github.com/kafka-enterprise-orders/orders/internal/stream"
@@ -16,6 +17,12 @@ type Common struct {
 	Kafka  stream.Config
 	Listen string       // address of the RPC and health endpoints
 	Views  store.Limits // bounds of the query views
+	Auth   auth.Config  // bearer tokens the RPCs require
+	// InsecureNoAuth allows serving RPCs without authentication on an
+	// address other than loopback.
+	InsecureNoAuth bool
+	// Reflection serves gRPC server reflection.
+	Reflection bool
 	Logging
 }
 
@@ -34,6 +41,9 @@ func (c *Common) CommonOptions() *Common { return c }
 func (c *Common) Register(s *config.Set, defaultListen string) {
 	c.Kafka.Register(s)
 	s.String(&c.Listen, "listen-addr", defaultListen, "address to serve RPCs, health and readiness on")
+	c.Auth.Register(s)
+	s.Bool(&c.InsecureNoAuth, "insecure-no-auth", false, "serve RPCs without authentication on an address other than loopback")
+	s.Bool(&c.Reflection, "reflection", false, "serve gRPC server reflection (buf curl --list-methods, grpcurl)")
 	s.Int(&c.Views.Items, "view-items", store.DefaultLimits.Items, "most items a query view keeps (orders, payments, fraud alerts); the oldest beyond it are evicted and answer NotFound")
 	c.Logging.Register(s)
 }

@@ -13,9 +13,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
+	"github.com/kafka-enterprise-orders/orders/internal/auth"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
 	"github.com/kafka-enterprise-orders/orders/internal/rpc"
 	"github.com/kafka-enterprise-orders/orders/internal/stream"
@@ -63,7 +65,47 @@ func New(ctx context.Context, name string, common Common, log *slog.Logger, opts
 		Server: rpc.NewServer(log), Ready: NewReadiness(o.conditions...), Stats: NewStats(), opts: o,
 	}
 	b.Server.SetReady(b.Ready.Check)
+	if err := b.secure(ctx); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
 	return b, nil
+}
+
+// secure turns on authentication and reflection as configured, and
+// refuses to serve unauthenticated RPCs beyond loopback unless told to.
+func (b *Base) secure(ctx context.Context) error {
+	if b.Common.Reflection {
+		b.Server.EnableReflection()
+	}
+	if b.Common.Auth.Enabled() {
+		v, err := auth.NewVerifier(ctx, b.Common.Auth)
+		if err != nil {
+			return err
+		}
+		b.Server.Authenticate(auth.Interceptor(v))
+		return nil
+	}
+	addr := b.Common.Listen
+	if b.opts.listener != nil {
+		addr = b.opts.listener.Addr().String()
+	}
+	if addr != "" && !loopback(addr) && !b.Common.InsecureNoAuth {
+		return fmt.Errorf("refusing to serve RPCs on %s without authentication: set --auth-jwks-url or --auth-jwks-file (with --auth-issuer), listen on loopback, or pass --insecure-no-auth", addr)
+	}
+	return nil
+}
+
+// loopback reports whether addr (host:port) only listens on loopback.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // BeforeCommit is the hook given by WithBeforeCommit, or nil: services

@@ -1,6 +1,7 @@
 // Package rpc serves a service's Connect-RPC handlers the same way
 // everywhere: one HTTP/1.1 + h2c endpoint answering Connect, gRPC and
-// gRPC-Web; gRPC server reflection (v1 and v1alpha) and the gRPC health
+// gRPC-Web; optional gRPC server reflection (v1 and v1alpha), optional
+// bearer-token authentication (package auth), and the gRPC health
 // service; /healthz and /readyz; request validation; size limits; and
 // graceful shutdown.
 package rpc
@@ -38,6 +39,8 @@ type Server struct {
 	log      *slog.Logger
 	shutdown time.Duration
 	limits   connect.Interceptor // shared by every service mounted
+	auth     connect.Interceptor // nil: calls are not authenticated
+	reflect  bool
 
 	once    sync.Once
 	handler http.Handler
@@ -56,12 +59,17 @@ func NewServer(log *slog.Logger) *Server {
 
 // HandlerOptions returns the options every service handler is built with:
 // error logging, the stream cap and unary deadline of LimitInterceptor,
-// errors mapped to Connect codes, validation of requests
+// authentication when Authenticate was called, errors mapped to Connect codes, validation of requests
 // by vs, size limits, and JSON that refuses unknown fields (see
 // strictJSON).
 func (s *Server) HandlerOptions(vs ...Validator) []connect.HandlerOption {
+	interceptors := []connect.Interceptor{LoggingInterceptor(s.log), s.limits}
+	if s.auth != nil {
+		interceptors = append(interceptors, s.auth)
+	}
+	interceptors = append(interceptors, ErrorInterceptor(), ValidationInterceptor(vs...))
 	return append([]connect.HandlerOption{
-		connect.WithInterceptors(LoggingInterceptor(s.log), s.limits, ErrorInterceptor(), ValidationInterceptor(vs...)),
+		connect.WithInterceptors(interceptors...),
 		connect.WithReadMaxBytes(MaxRequestBytes),
 		connect.WithSendMaxBytes(MaxResponseBytes),
 	}, strictJSONCodecs()...)
@@ -74,6 +82,14 @@ func (s *Server) Handle(serviceName, path string, h http.Handler) {
 	s.mux.Handle(path, h)
 	s.names = append(s.names, serviceName)
 }
+
+// Authenticate makes every service mounted afterwards check its callers
+// with i (see package auth).
+func (s *Server) Authenticate(i connect.Interceptor) { s.auth = i }
+
+// EnableReflection serves gRPC server reflection (off by default: it
+// tells anyone what the API holds).
+func (s *Server) EnableReflection() { s.reflect = true }
 
 // SetReady installs the readiness check behind /readyz and the gRPC health
 // status: nil means ready.
@@ -94,13 +110,16 @@ func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) {
 	_, _ = w.Write([]byte("ready\n"))
 }
 
-// Handler returns the complete HTTP handler (RPCs, reflection, health).
+// Handler returns the complete HTTP handler (RPCs, health, and reflection
+// when enabled).
 // Mount every service before the first call.
 func (s *Server) Handler() http.Handler {
 	s.once.Do(func() {
-		reflector := grpcreflect.NewStaticReflector(s.names...)
-		s.mux.Handle(grpcreflect.NewHandlerV1(reflector))
-		s.mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
+		if s.reflect {
+			reflector := grpcreflect.NewStaticReflector(s.names...)
+			s.mux.Handle(grpcreflect.NewHandlerV1(reflector))
+			s.mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
+		}
 		s.mux.Handle(grpchealth.NewHandler(healthChecker{s}))
 		s.handler = s.mux
 	})

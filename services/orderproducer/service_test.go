@@ -449,3 +449,28 @@ func TestPlaceOrderRefusesUnknownJSONFields(t *testing.T) {
 		t.Errorf("%d orders were published", n)
 	}
 }
+
+// TestUnauthenticatedRPCsStayOnLoopback: a service without authentication
+// refuses to be configured for an address beyond loopback unless told it
+// is on purpose.
+func TestUnauthenticatedRPCsStayOnLoopback(t *testing.T) {
+	kcfg, _ := testenv.Kafka(t)
+	for _, c := range []struct {
+		listen   string
+		insecure bool
+		refused  bool
+	}{
+		{"0.0.0.0:7001", false, true},
+		{"[::]:7001", false, true},
+		{"0.0.0.0:7001", true, false},
+		{"127.0.0.1:7001", false, false},
+		{"localhost:7001", false, false},
+	} {
+		var cfg orderproducer.Config
+		cfg.Kafka, cfg.Listen, cfg.InsecureNoAuth, cfg.Customers = kcfg, c.listen, c.insecure, 10
+		_, err := orderproducer.New(context.Background(), cfg, testenv.Logger(t))
+		if refused := err != nil && strings.Contains(err.Error(), "without authentication"); refused != c.refused || (err != nil && !refused) {
+			t.Errorf("listen %s, insecure-no-auth %v: %v; want refused=%v", c.listen, c.insecure, err, c.refused)
+		}
+	}
+}

@@ -29,13 +29,15 @@ func devCommand() Command {
 			s.Int(&opts.Ports.Registry, "schema-registry-port", opts.Ports.Registry, "embedded Schema Registry port")
 			s.Int(&opts.Ports.Postgres, "postgres-port", opts.Ports.Postgres, "throwaway PostgreSQL port")
 			s.Int(&opts.Ports.Gateway, "gateway-port", opts.Ports.Gateway, "REST gateway port")
+			var noAuth bool
+			s.Bool(&noAuth, "insecure-no-auth", false, "serve the RPCs without bearer tokens")
 			logging.Register(s)
 			return func(ctx context.Context) error {
 				log, err := logging.Logger(env.Stderr, "") // each service adds its name
 				if err != nil {
 					return err
 				}
-				opts.Log = log
+				opts.Log, opts.Auth = log, !noAuth
 				return devstack.Run(ctx, opts, func(st *devstack.Stack) { PrintWelcome(env.Stdout, st) })
 			}
 		},
@@ -69,12 +71,21 @@ func PrintWelcome(w io.Writer, st *devstack.Stack) {
 		line("  skipped              %s", s)
 	}
 	line("")
+	bearer := ""
+	if st.Token != "" {
+		line("The RPCs require a bearer token. A development token (orders:read, orders:write; also in %s):", st.TokenFile)
+		line("  export ORDERS_TOKEN=%s", st.Token)
+		line("and a read-only one (orders:read):")
+		line("  export ORDERS_READ_TOKEN=%s", st.ReadToken)
+		line("")
+		bearer = ` -H "Authorization: Bearer $ORDERS_TOKEN"`
+	}
 	line("Try:")
 	line("  go tool -modfile=tools.mod buf curl --protocol grpc --http2-prior-knowledge --list-methods %s", st.OrderURL)
-	line(`  go tool -modfile=tools.mod buf curl --protocol grpc --http2-prior-knowledge -d '{"customer_id":"cus-0001","country":"DE","currency":"EUR","items":[{"sku":"SKU-1001","quantity":2,"unit_price_minor":2499}]}' %s/orders.v1.OrderService/PlaceOrder`, st.OrderURL)
-	line(`  curl -s %s/v1/orders?page_size=3`, st.GatewayURL)
-	line(`  curl -s %s/v1/analytics/countries/DE`, st.GatewayURL)
-	line(`  curl -sN %s/v1/analytics/countries:watch`, st.GatewayURL)
+	line(`  go tool -modfile=tools.mod buf curl --protocol grpc --http2-prior-knowledge%s -d '{"customer_id":"cus-0001","country":"DE","currency":"EUR","items":[{"sku":"SKU-1001","quantity":2,"unit_price_minor":2499}]}' %s/orders.v1.OrderService/PlaceOrder`, bearer, st.OrderURL)
+	line(`  curl -s%s %s/v1/orders?page_size=3`, bearer, st.GatewayURL)
+	line(`  curl -s%s %s/v1/analytics/countries/DE`, bearer, st.GatewayURL)
+	line(`  curl -sN%s %s/v1/analytics/countries:watch`, bearer, st.GatewayURL)
 	line("")
 	_, _ = io.WriteString(w, b.String())
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/kafka-enterprise-orders/orders/gateway"
 	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
+	"github.com/kafka-enterprise-orders/orders/internal/auth"
 	"github.com/kafka-enterprise-orders/orders/internal/customers"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
 	"github.com/kafka-enterprise-orders/orders/internal/platform"
@@ -65,7 +66,11 @@ type Options struct {
 	// NoCouchbase skips the gocaves Couchbase cluster and the couchbase-sink
 	// even when the gocaves binary is built (make bin/gocaves).
 	NoCouchbase bool
-	Log         *slog.Logger
+	// Auth makes every service require bearer tokens, signed by a
+	// development key made for this run; Stack.Token and Stack.ReadToken
+	// carry tokens, and <data-dir>/dev-token the first.
+	Auth bool
+	Log  *slog.Logger
 }
 
 // Stack is a running platform, handed to the ready callback of Run.
@@ -83,6 +88,11 @@ type Stack struct {
 	GatewayURL   string
 	// Skipped says what was left out and why.
 	Skipped []string
+	// Token (orders:read and orders:write) and ReadToken (orders:read)
+	// are bearer tokens for the RPCs when Options.Auth is set.
+	Token, ReadToken string
+	// TokenFile holds Token.
+	TokenFile string
 
 	Producer  *orderproducer.Service
 	Payment   *payment.Service
@@ -138,6 +148,12 @@ func Run(ctx context.Context, opts Options, ready func(*Stack)) (err error) {
 	g := platform.NewGroup(ctx)
 	sctx := g.Context()
 	w := wiring{ctx: sctx, log: log, kafka: kcfg}
+	if opts.Auth {
+		if w.auth, err = devAuth(dataDir, st); err != nil {
+			return err
+		}
+		log.Info("RPCs require bearer tokens", "jwks", w.auth.JWKSFile, "token_file", st.TokenFile)
+	}
 	defer func() {
 		if err != nil {
 			w.closeUnserved()
@@ -320,6 +336,7 @@ type wiring struct {
 	ctx      context.Context
 	log      *slog.Logger
 	kafka    stream.Config
+	auth     auth.Config
 	services []stackService
 	unserved []net.Listener
 }
@@ -357,12 +374,38 @@ func wire[S runnable, C any, P interface {
 		return svc, "", err
 	}
 	w.unserved = append(w.unserved, ln)
-	P(&cfg).CommonOptions().Kafka = w.kafka
+	common := P(&cfg).CommonOptions()
+	common.Kafka, common.Auth, common.Reflection = w.kafka, w.auth, true
 	if svc, err = build(w.ctx, cfg, w.log.With("service", name), platform.WithListener(ln)); err != nil {
 		return svc, "", err
 	}
 	w.services = append(w.services, stackService{name: name, ready: svc.CheckReady, run: svc.Run})
 	return svc, url, nil
+}
+
+// devAuth makes a development signing key, writes its JWKS into dataDir,
+// mints the stack's tokens and returns the services' auth configuration.
+func devAuth(dataDir string, st *Stack) (auth.Config, error) {
+	issuer, err := auth.NewDevIssuer("orders-dev")
+	if err != nil {
+		return auth.Config{}, err
+	}
+	cfg, err := issuer.WriteJWKS(filepath.Join(dataDir, "dev-jwks.json"))
+	if err != nil {
+		return auth.Config{}, err
+	}
+	const ttl = 30 * 24 * time.Hour
+	if st.Token, err = issuer.Token("developer", ttl, auth.ScopeRead, auth.ScopeWrite); err != nil {
+		return auth.Config{}, err
+	}
+	if st.ReadToken, err = issuer.Token("reader", ttl, auth.ScopeRead); err != nil {
+		return auth.Config{}, err
+	}
+	st.TokenFile = filepath.Join(dataDir, "dev-token")
+	if err := os.WriteFile(st.TokenFile, []byte(st.Token+"\n"), 0o600); err != nil {
+		return auth.Config{}, fmt.Errorf("write %s: %w", st.TokenFile, err)
+	}
+	return cfg, nil
 }
 
 // closeUnserved closes the listeners of a stack that failed to start.
