@@ -20,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"connectrpc.com/connect"
+
 	"github.com/kafka-enterprise-orders/orders/cmd/orders/devstack"
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	"github.com/kafka-enterprise-orders/orders/gen/orders/v1/ordersv1connect"
@@ -53,7 +55,7 @@ func TestExamples(t *testing.T) {
 	logs := &testWriter{t: t}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	go func() {
-		done <- devstack.Run(ctx, devstack.Options{NoCouchbase: true, NoPostgres: true, Log: log},
+		done <- devstack.Run(ctx, devstack.Options{NoCouchbase: true, NoPostgres: true, Auth: true, Log: log},
 			func(st *devstack.Stack) { ready <- st })
 	}()
 	t.Cleanup(func() {
@@ -80,13 +82,22 @@ func TestExamples(t *testing.T) {
 	case <-time.After(90 * time.Second):
 		t.Fatal("dev stack not ready within 90s")
 	}
-	orders := ordersv1connect.NewOrderServiceClient(http.DefaultClient, st.OrderURL)
+	// The stack requires bearer tokens: the examples read theirs from
+	// ORDERS_TOKEN, as a user's would.
+	token := st.Token
+	orders := ordersv1connect.NewOrderServiceClient(http.DefaultClient, st.OrderURL,
+		connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+			return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+				req.Header().Set("Authorization", "Bearer "+token)
+				return next(ctx, req)
+			}
+		})))
 
 	t.Run("typescript", func(t *testing.T) {
 		if err := <-built; err != nil {
 			t.Fatal(err)
 		}
-		runExample(t, orders, node, filepath.Join(tsDir, "dist", "example.js"), st.OrderURL, st.PaymentURL)
+		runExample(t, orders, token, node, filepath.Join(tsDir, "dist", "example.js"), st.OrderURL, st.PaymentURL)
 	})
 
 	t.Run("python", func(t *testing.T) {
@@ -100,18 +111,19 @@ func TestExamples(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		runExample(t, orders, systemPython, script, st.OrderURL, st.PaymentURL)
+		runExample(t, orders, token, systemPython, script, st.OrderURL, st.PaymentURL)
 	})
 }
 
-// runExample runs one example against the stack and checks its summary
+// runExample runs one example against the stack, with token in
+// ORDERS_TOKEN, and checks its summary
 // against what the OrderService says about the order.
-func runExample(t *testing.T, orders ordersv1connect.OrderServiceClient, interpreter, script, orderURL, paymentURL string) {
+func runExample(t *testing.T, orders ordersv1connect.OrderServiceClient, token, interpreter, script, orderURL, paymentURL string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, interpreter, script, orderURL, paymentURL)
-	cmd.Env = append(os.Environ(), "EXAMPLE_TIMEOUT_MS=60000", "PYTHONDONTWRITEBYTECODE=1")
+	cmd.Env = append(os.Environ(), "EXAMPLE_TIMEOUT_MS=60000", "PYTHONDONTWRITEBYTECODE=1", "ORDERS_TOKEN="+token)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()

@@ -78,10 +78,12 @@ class ConnectClient:
     """Calls unary RPCs of one service at ``base_url`` (e.g.
     "http://127.0.0.1:7001")."""
 
-    def __init__(self, base_url: str, service: str, timeout: float = 10.0):
+    def __init__(self, base_url: str, service: str, timeout: float = 10.0, token: Optional[str] = None):
         self.base_url = base_url.rstrip("/")
         self.service = service
         self.timeout = timeout
+        # The bearer token; by default ORDERS_TOKEN (`orders dev` prints one).
+        self.token = os.environ.get("ORDERS_TOKEN", "") if token is None else token
 
     def call(self, method: str, request: Message, response_type: Type[M], timeout: Optional[float] = None) -> M:
         timeout = self.timeout if timeout is None else timeout
@@ -95,6 +97,7 @@ class ConnectClient:
                 "Connect-Protocol-Version": "1",
                 "Connect-Timeout-Ms": str(int(timeout * 1000)),
                 "User-Agent": "kafka-enterprise-orders-python/0",
+                **({"Authorization": f"Bearer {self.token}"} if self.token else {}),
             },
         )
         try:
@@ -137,8 +140,8 @@ def _error_from_http(err: urllib.error.HTTPError) -> ConnectError:
 class OrderServiceClient(ConnectClient):
     """orders.v1.OrderService (the order-producer; `orders dev` port 7001)."""
 
-    def __init__(self, base_url: str, timeout: float = 10.0):
-        super().__init__(base_url, "orders.v1.OrderService", timeout)
+    def __init__(self, base_url: str, timeout: float = 10.0, token: Optional[str] = None):
+        super().__init__(base_url, "orders.v1.OrderService", timeout, token)
 
     def place_order(self, request: order_service_pb2.PlaceOrderRequest) -> order_service_pb2.PlaceOrderResponse:
         return self.call("PlaceOrder", request, order_service_pb2.PlaceOrderResponse)
@@ -153,8 +156,8 @@ class OrderServiceClient(ConnectClient):
 class PaymentServiceClient(ConnectClient):
     """payments.v1.PaymentService (`orders dev` port 7002)."""
 
-    def __init__(self, base_url: str, timeout: float = 10.0):
-        super().__init__(base_url, "payments.v1.PaymentService", timeout)
+    def __init__(self, base_url: str, timeout: float = 10.0, token: Optional[str] = None):
+        super().__init__(base_url, "payments.v1.PaymentService", timeout, token)
 
     def get_payment(self, request: payment_service_pb2.GetPaymentRequest) -> payment_service_pb2.GetPaymentResponse:
         return self.call("GetPayment", request, payment_service_pb2.GetPaymentResponse)
@@ -168,8 +171,8 @@ class PaymentServiceClient(ConnectClient):
 class FraudServiceClient(ConnectClient):
     """fraud.v1.FraudService (`orders dev` port 7003)."""
 
-    def __init__(self, base_url: str, timeout: float = 10.0):
-        super().__init__(base_url, "fraud.v1.FraudService", timeout)
+    def __init__(self, base_url: str, timeout: float = 10.0, token: Optional[str] = None):
+        super().__init__(base_url, "fraud.v1.FraudService", timeout, token)
 
     def get_alert(self, request: fraud_service_pb2.GetAlertRequest) -> fraud_service_pb2.GetAlertResponse:
         return self.call("GetAlert", request, fraud_service_pb2.GetAlertResponse)
@@ -184,8 +187,8 @@ class FraudServiceClient(ConnectClient):
 class AnalyticsServiceClient(ConnectClient):
     """analytics.v1.AnalyticsService (`orders dev` port 7004); unary RPCs only."""
 
-    def __init__(self, base_url: str, timeout: float = 10.0):
-        super().__init__(base_url, "analytics.v1.AnalyticsService", timeout)
+    def __init__(self, base_url: str, timeout: float = 10.0, token: Optional[str] = None):
+        super().__init__(base_url, "analytics.v1.AnalyticsService", timeout, token)
 
     def get_country_stats(
         self, request: analytics_service_pb2.GetCountryStatsRequest

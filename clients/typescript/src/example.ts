@@ -6,9 +6,11 @@
 // ORDERS_URL (argv[2], env ORDERS_URL, default http://127.0.0.1:7001) is the
 // OrderService (the order-producer); PAYMENT_URL (argv[3], env PAYMENT_URL,
 // default http://127.0.0.1:7002) is the PaymentService. Those are the ports
-// of `orders dev`. Exits 0 once the order is PAID or DECLINED, 1 otherwise.
+// of `orders dev`. ORDERS_TOKEN, when set, is sent as the bearer token
+// (`orders dev` prints one and keeps it in .data/dev-token). Exits 0 once
+// the order is PAID or DECLINED, 1 otherwise.
 
-import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { Code, ConnectError, createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 
 import { OrderService, OrderStatus, type OrderView } from "./gen/orders/v1/order_service_pb.js";
@@ -20,11 +22,20 @@ const paymentURL = process.argv[3] || process.env.PAYMENT_URL || "http://127.0.0
 // How long to wait for the asynchronous payment decision.
 const deadlineMs = Number(process.env.EXAMPLE_TIMEOUT_MS || 30_000);
 const pollMs = 200;
+const token = process.env.ORDERS_TOKEN || "";
+
+// bearer sends the token with every call.
+const bearer: Interceptor = (next) => async (req) => {
+  if (token) {
+    req.header.set("Authorization", `Bearer ${token}`);
+  }
+  return next(req);
+};
 
 function client<T extends typeof OrderService | typeof PaymentService>(service: T, baseUrl: string): Client<T> {
   // The services speak Connect, gRPC and gRPC-Web over HTTP/1.1 and h2c;
   // Connect over HTTP/1.1 needs nothing else.
-  const transport = createConnectTransport({ baseUrl, httpVersion: "1.1" });
+  const transport = createConnectTransport({ baseUrl, httpVersion: "1.1", interceptors: [bearer] });
   return createClient(service, transport);
 }
 
