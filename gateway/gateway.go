@@ -7,6 +7,7 @@ package gateway
 
 import (
 	"context"
+	"crypto/tls"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -50,16 +52,22 @@ type Config struct {
 	// AllowedOrigins are the web origins (scheme://host[:port]) besides the
 	// gateway's own whose pages may call it from a browser.
 	AllowedOrigins []string
+	// TLS is the gateway's own certificate; Backend how it trusts (and
+	// authenticates to) https:// services.
+	TLS     rpc.TLS
+	Backend rpc.ClientTLS
 	platform.Logging
 }
 
 // Register adds the gateway's options.
 func (c *Config) Register(s *config.Set) {
 	s.String(&c.Listen, "listen-addr", DefaultListen, "address to serve REST/JSON, /openapi.json, health and readiness on")
-	s.String(&c.OrderURL, "order-service-url", "http://127.0.0.1:7001", "order-producer's RPC endpoint")
+	s.String(&c.OrderURL, "order-service-url", "http://127.0.0.1:7001", "order-producer's RPC endpoint (http:// for h2c, https:// for TLS)")
 	s.String(&c.PaymentURL, "payment-service-url", "http://127.0.0.1:7002", "payment-service's RPC endpoint")
 	s.String(&c.FraudURL, "fraud-service-url", "http://127.0.0.1:7003", "fraud-service's RPC endpoint")
 	s.String(&c.AnalyticsURL, "analytics-service-url", "http://127.0.0.1:7004", "analytics-service's RPC endpoint")
+	c.TLS.Register(s)
+	c.Backend.Register(s, "backend", "services")
 	s.List(&c.AllowedOrigins, "allowed-origins", nil, "web origins (scheme://host[:port]) besides the gateway's own whose pages may call it from a browser")
 	c.Logging.Register(s)
 }
@@ -94,8 +102,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Gateway, error) {
 		{"fraud.v1.FraudService", cfg.FraudURL, fraudv1.RegisterFraudServiceHandler},
 		{"analytics.v1.AnalyticsService", cfg.AnalyticsURL, analyticsv1.RegisterAnalyticsServiceHandler},
 	}
+	backendTLS, err := cfg.Backend.Config()
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
 	for _, r := range register {
-		conn, err := dial(r.url)
+		conn, err := dial(r.url, backendTLS)
 		if err != nil {
 			g.close()
 			return nil, fmt.Errorf("gateway: %s at %q: %w", r.name, r.url, err)
@@ -119,17 +131,23 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Gateway, error) {
 	return g, nil
 }
 
-// dial connects to a service URL such as http://127.0.0.1:7001 over
-// cleartext HTTP/2.
-func dial(raw string) (*grpc.ClientConn, error) {
+// dial connects to a service URL: http://host:port over cleartext HTTP/2,
+// https://host:port over TLS with tlsCfg.
+func dial(raw string, tlsCfg *tls.Config) (*grpc.ClientConn, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("want a URL like http://host:port, got %q", raw)
+		return nil, fmt.Errorf("want a URL like http://host:port or https://host:port, got %q", raw)
 	}
-	if u.Scheme != "http" {
-		return nil, fmt.Errorf("only http:// (h2c) endpoints are supported, got %q", raw)
+	var creds credentials.TransportCredentials
+	switch u.Scheme {
+	case "http":
+		creds = insecure.NewCredentials()
+	case "https":
+		creds = credentials.NewTLS(tlsCfg)
+	default:
+		return nil, fmt.Errorf("want an http:// (h2c) or https:// endpoint, got %q", raw)
 	}
-	conn, err := grpc.NewClient("dns:///"+u.Host, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	conn, err := grpc.NewClient("dns:///"+u.Host, grpc.WithTransportCredentials(creds))
 	if err != nil {
 		return nil, fmt.Errorf("dial: %w", err)
 	}
@@ -179,8 +197,15 @@ func (g *Gateway) Run(ctx context.Context) error {
 			return fmt.Errorf("gateway: listen on %s: %w", g.cfg.Listen, err)
 		}
 	}
-	g.log.Info("serving REST/JSON", "addr", ln.Addr().String(), "openapi", "/openapi.json")
 	srv := rpc.NewHTTPServer(g.handler)
+	if g.cfg.TLS.Enabled() {
+		cfg, err := g.cfg.TLS.ServerConfig()
+		if err != nil {
+			return fmt.Errorf("gateway: %w", err)
+		}
+		srv.TLSConfig = cfg
+	}
+	g.log.Info("serving REST/JSON", "addr", ln.Addr().String(), "tls", srv.TLSConfig != nil, "openapi", "/openapi.json")
 	if err := rpc.ServeHTTP(ctx, srv, ln, 10*time.Second); err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("gateway: %w", err)
 	}

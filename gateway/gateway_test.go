@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"crypto/tls"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -36,17 +37,19 @@ func TestOpenAPICoversEveryHTTPRule(t *testing.T) {
 	}
 }
 
-func TestDialWantsCleartextHTTPURLs(t *testing.T) {
-	for _, bad := range []string{"127.0.0.1:7001", "https://orders:7001", "http://"} {
-		if _, err := dial(bad); err == nil {
+func TestDialWantsHTTPOrHTTPSURLs(t *testing.T) {
+	for _, bad := range []string{"127.0.0.1:7001", "ftp://orders:7001", "http://"} {
+		if _, err := dial(bad, nil); err == nil {
 			t.Errorf("dial(%q) accepted it", bad)
 		}
 	}
-	conn, err := dial("http://127.0.0.1:7001")
-	if err != nil {
-		t.Fatal(err)
+	for _, good := range []string{"http://127.0.0.1:7001", "https://orders:7001"} {
+		conn, err := dial(good, &tls.Config{MinVersion: tls.VersionTLS12})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = conn.Close()
 	}
-	_ = conn.Close()
 }
 
 func TestRequestBodiesAreLimited(t *testing.T) {

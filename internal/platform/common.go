@@ -8,6 +8,7 @@ import (
 
 	"github.com/kafka-enterprise-orders/orders/internal/auth"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
+	"github.com/kafka-enterprise-orders/orders/internal/rpc"
 	"github.com/kafka-enterprise-orders/orders/internal/store"
 	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
@@ -18,6 +19,7 @@ type Common struct {
 	Listen string       // address of the RPC and health endpoints
 	Views  store.Limits // bounds of the query views
 	Auth   auth.Config  // bearer tokens the RPCs require
+	TLS    rpc.TLS      // the RPC endpoint's certificate
 	// InsecureNoAuth allows serving RPCs without authentication on an
 	// address other than loopback.
 	InsecureNoAuth bool
@@ -42,6 +44,7 @@ func (c *Common) Register(s *config.Set, defaultListen string) {
 	c.Kafka.Register(s)
 	s.String(&c.Listen, "listen-addr", defaultListen, "address to serve RPCs, health and readiness on")
 	c.Auth.Register(s)
+	c.TLS.Register(s)
 	s.Bool(&c.InsecureNoAuth, "insecure-no-auth", false, "serve RPCs without authentication on an address other than loopback")
 	s.Bool(&c.Reflection, "reflection", false, "serve gRPC server reflection (buf curl --list-methods, grpcurl)")
 	s.Int(&c.Views.Items, "view-items", store.DefaultLimits.Items, "most items a query view keeps (orders, payments, fraud alerts); the oldest beyond it are evicted and answer NotFound")

@@ -71,11 +71,18 @@ func New(ctx context.Context, name string, common Common, log *slog.Logger, opts
 	return b, nil
 }
 
-// secure turns on authentication and reflection as configured, and
+// secure turns on TLS, authentication and reflection as configured, and
 // refuses to serve unauthenticated RPCs beyond loopback unless told to.
 func (b *Base) secure(ctx context.Context) error {
 	if b.Common.Reflection {
 		b.Server.EnableReflection()
+	}
+	if b.Common.TLS.Enabled() {
+		cfg, err := b.Common.TLS.ServerConfig()
+		if err != nil {
+			return err
+		}
+		b.Server.ServeTLS(cfg)
 	}
 	if b.Common.Auth.Enabled() {
 		v, err := auth.NewVerifier(ctx, b.Common.Auth)

@@ -8,6 +8,7 @@ package rpc
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -41,6 +42,7 @@ type Server struct {
 	limits   connect.Interceptor // shared by every service mounted
 	auth     connect.Interceptor // nil: calls are not authenticated
 	reflect  bool
+	tls      *tls.Config // nil: cleartext HTTP/1.1 and h2c
 
 	once    sync.Once
 	handler http.Handler
@@ -86,6 +88,9 @@ func (s *Server) Handle(serviceName, path string, h http.Handler) {
 // Authenticate makes every service mounted afterwards check its callers
 // with i (see package auth).
 func (s *Server) Authenticate(i connect.Interceptor) { s.auth = i }
+
+// ServeTLS makes the server speak HTTPS (HTTP/2 and HTTP/1.1) with cfg.
+func (s *Server) ServeTLS(cfg *tls.Config) { s.tls = cfg }
 
 // EnableReflection serves gRPC server reflection (off by default: it
 // tells anyone what the API holds).
@@ -155,7 +160,8 @@ func (s *Server) Serve(ctx context.Context, addr string) error {
 // ServeListener serves on ln until ctx ends, then shuts down gracefully.
 func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
 	srv := NewHTTPServer(s.Handler())
-	s.log.Info("serving RPCs", "addr", ln.Addr().String(), "services", s.names)
+	srv.TLSConfig = s.tls
+	s.log.Info("serving RPCs", "addr", ln.Addr().String(), "tls", s.tls != nil, "services", s.names)
 	return ServeHTTP(ctx, srv, ln, s.shutdown)
 }
 
@@ -167,6 +173,7 @@ func NewHTTPServer(h http.Handler) *http.Server { return newHTTPServer(h, BodyTi
 func newHTTPServer(h http.Handler, bodyTimeout, writeTimeout time.Duration) *http.Server {
 	var protocols http.Protocols
 	protocols.SetHTTP1(true)
+	protocols.SetHTTP2(true) // with a TLSConfig
 	protocols.SetUnencryptedHTTP2(true)
 	return &http.Server{
 		Handler:           slowClientGuard(h, bodyTimeout, writeTimeout),
@@ -177,12 +184,20 @@ func newHTTPServer(h http.Handler, bodyTimeout, writeTimeout time.Duration) *htt
 	}
 }
 
-// ServeHTTP serves srv on ln, at most MaxConnections at once, until ctx ends, then gives in-flight requests
+// ServeHTTP serves srv on ln (HTTPS when srv has a TLSConfig), at most
+// MaxConnections at once, until ctx ends, then gives in-flight requests
 // up to grace to finish. Streaming handlers end on their own when the
 // service's context ends (see package broadcast).
 func ServeHTTP(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Duration) error {
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(netutil.LimitListener(ln, MaxConnections)) }()
+	go func() {
+		ln := netutil.LimitListener(ln, MaxConnections)
+		if srv.TLSConfig != nil {
+			errc <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve %s: %w", ln.Addr(), err)

@@ -31,6 +31,7 @@ func devCommand() Command {
 			s.Int(&opts.Ports.Gateway, "gateway-port", opts.Ports.Gateway, "REST gateway port")
 			var noAuth bool
 			s.Bool(&noAuth, "insecure-no-auth", false, "serve the RPCs without bearer tokens")
+			s.Bool(&opts.TLS, "tls", false, "serve every service and the gateway over HTTPS, with certificates from a CA made for the run (<data-dir>/tls/ca.pem)")
 			logging.Register(s)
 			return func(ctx context.Context) error {
 				log, err := logging.Logger(env.Stderr, "") // each service adds its name
@@ -67,6 +68,9 @@ func PrintWelcome(w io.Writer, st *devstack.Stack) {
 		line("  couchbase-sink       %s   (order-analytics → Couchbase %s, bucket order_analytics)", st.SinkURL, st.CouchbaseURL)
 	}
 	line("  REST gateway         %s   (OpenAPI: %s/openapi.json)", st.GatewayURL, st.GatewayURL)
+	if st.CAFile != "" {
+		line("  TLS CA               %s   (curl --cacert, buf curl --cacert)", st.CAFile)
+	}
 	for _, s := range st.Skipped {
 		line("  skipped              %s", s)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/kafka-enterprise-orders/orders/internal/customers"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
 	"github.com/kafka-enterprise-orders/orders/internal/platform"
+	"github.com/kafka-enterprise-orders/orders/internal/rpc"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox/caves"
 	"github.com/kafka-enterprise-orders/orders/internal/seed"
@@ -70,7 +71,11 @@ type Options struct {
 	// development key made for this run; Stack.Token and Stack.ReadToken
 	// carry tokens, and <data-dir>/dev-token the first.
 	Auth bool
-	Log  *slog.Logger
+	// TLS makes every service and the gateway serve HTTPS with
+	// certificates from a CA made for this run (Stack.CAFile), and the
+	// gateway verify the services with it.
+	TLS bool
+	Log *slog.Logger
 }
 
 // Stack is a running platform, handed to the ready callback of Run.
@@ -93,6 +98,8 @@ type Stack struct {
 	Token, ReadToken string
 	// TokenFile holds Token.
 	TokenFile string
+	// CAFile is the CA that signed the servers' certificates, with TLS.
+	CAFile string
 
 	Producer  *orderproducer.Service
 	Payment   *payment.Service
@@ -148,6 +155,12 @@ func Run(ctx context.Context, opts Options, ready func(*Stack)) (err error) {
 	g := platform.NewGroup(ctx)
 	sctx := g.Context()
 	w := wiring{ctx: sctx, log: log, kafka: kcfg}
+	if opts.TLS {
+		if w.tls, err = devTLS(dataDir, st); err != nil {
+			return err
+		}
+		log.Info("RPCs and the gateway serve HTTPS", "ca", st.CAFile)
+	}
 	if opts.Auth {
 		if w.auth, err = devAuth(dataDir, st); err != nil {
 			return err
@@ -196,11 +209,12 @@ func Run(ctx context.Context, opts Options, ready func(*Stack)) (err error) {
 	if st.Analytics, st.AnalyticsURL, err = wire(&w, analytics.Name, opts.Ports.Analytics, acfg, analytics.New); err != nil {
 		return err
 	}
-	gw, err := gateway.New(sctx, gateway.Config{OrderURL: st.OrderURL, PaymentURL: st.PaymentURL, FraudURL: st.FraudURL, AnalyticsURL: st.AnalyticsURL}, log.With("service", "gateway"))
+	gw, err := gateway.New(sctx, gateway.Config{OrderURL: st.OrderURL, PaymentURL: st.PaymentURL, FraudURL: st.FraudURL, AnalyticsURL: st.AnalyticsURL,
+		TLS: w.tls, Backend: rpc.ClientTLS{CAFile: st.CAFile}}, log.With("service", "gateway"))
 	if err != nil {
 		return err
 	}
-	gln, gurl, err := listen(opts.Ports.Gateway)
+	gln, gurl, err := w.listen(opts.Ports.Gateway)
 	if err != nil {
 		return err
 	}
@@ -337,6 +351,7 @@ type wiring struct {
 	log      *slog.Logger
 	kafka    stream.Config
 	auth     auth.Config
+	tls      rpc.TLS
 	services []stackService
 	unserved []net.Listener
 }
@@ -353,13 +368,18 @@ type runnable interface {
 	CheckReady() error
 }
 
-// listen binds a loopback port (0: any free one) and returns its URL.
-func listen(port int) (net.Listener, string, error) {
+// listen binds a loopback port (0: any free one) and returns its URL
+// (https:// when the stack serves TLS).
+func (w *wiring) listen(port int) (net.Listener, string, error) {
 	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 	if err != nil {
 		return nil, "", fmt.Errorf("listen on port %d: %w", port, err)
 	}
-	return ln, "http://" + ln.Addr().String(), nil
+	scheme := "http://"
+	if w.tls.Enabled() {
+		scheme = "https://"
+	}
+	return ln, scheme + ln.Addr().String(), nil
 }
 
 // wire binds port, then builds the named service from cfg (its Kafka
@@ -369,18 +389,39 @@ func wire[S runnable, C any, P interface {
 	*C
 	CommonOptions() *platform.Common
 }](w *wiring, name string, port int, cfg C, build func(context.Context, C, *slog.Logger, ...platform.Option) (S, error)) (svc S, url string, err error) {
-	ln, url, err := listen(port)
+	ln, url, err := w.listen(port)
 	if err != nil {
 		return svc, "", err
 	}
 	w.unserved = append(w.unserved, ln)
 	common := P(&cfg).CommonOptions()
-	common.Kafka, common.Auth, common.Reflection = w.kafka, w.auth, true
+	common.Kafka, common.Auth, common.TLS, common.Reflection = w.kafka, w.auth, w.tls, true
 	if svc, err = build(w.ctx, cfg, w.log.With("service", name), platform.WithListener(ln)); err != nil {
 		return svc, "", err
 	}
 	w.services = append(w.services, stackService{name: name, ready: svc.CheckReady, run: svc.Run})
 	return svc, url, nil
+}
+
+// devTLS makes a CA in dataDir/tls and a server certificate for loopback
+// signed by it, and returns the servers' TLS configuration.
+func devTLS(dataDir string, st *Stack) (rpc.TLS, error) {
+	dir := filepath.Join(dataDir, "tls")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return rpc.TLS{}, fmt.Errorf("tls: %w", err)
+	}
+	ca, err := sandbox.NewCA()
+	if err != nil {
+		return rpc.TLS{}, err
+	}
+	if st.CAFile, err = ca.WriteCert(dir); err != nil {
+		return rpc.TLS{}, err
+	}
+	cert, key, err := ca.Issue(dir, "server", false, "127.0.0.1", "::1", "localhost")
+	if err != nil {
+		return rpc.TLS{}, err
+	}
+	return rpc.TLS{CertFile: cert, KeyFile: key}, nil
 }
 
 // devAuth makes a development signing key, writes its JWKS into dataDir,
