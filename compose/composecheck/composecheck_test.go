@@ -145,6 +145,7 @@ func projectErrors(t *testing.T, composeFile string) []error {
 	p := load(t, composeFile)
 	var errs []error
 	errs = append(errs, composecheck.CheckInterpolation(composeFile, path(envRel))...)
+	errs = append(errs, composecheck.CheckSecrets(composeFile, path(envRel))...)
 	errs = append(errs, composecheck.CheckGoServices(p, root, specs(t, false))...)
 	errs = append(errs, composecheck.CheckHealth(p)...)
 	errs = append(errs, composecheck.CheckDependsOn(p)...)
@@ -532,6 +533,7 @@ func TestCIWorkflow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	noErrors(t, "action pins", composecheck.CheckActionPins(steps))
 	has := func(pred func(composecheck.WorkflowStep) bool) bool { return slices.ContainsFunc(steps, pred) }
 	if !has(func(s composecheck.WorkflowStep) bool { return strings.HasPrefix(s.Uses, "actions/checkout@") }) {
 		t.Error("the workflow does not check out the repository")
@@ -634,6 +636,9 @@ func TestChecksCatchBrokenComposeFiles(t *testing.T) {
 		{"variable missing from .env",
 			"ORDERS_SEED: ${PRODUCER_SEED}", "ORDERS_SEED: ${PRODUCER_SEEDS}",
 			"${PRODUCER_SEEDS} is not defined in .env"},
+		{"secret that may be empty",
+			"POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?run scripts/compose-secrets.sh}", "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}",
+			"${POSTGRES_PASSWORD} must be ${POSTGRES_PASSWORD:?…}"},
 		{"bind mount of a missing file",
 			"./couchbase/init.sh:/init/init.sh:ro", "./couchbase/setup.sh:/init/init.sh:ro",
 			"bind mount source " + path("compose/couchbase/setup.sh") + " does not exist"},
@@ -756,5 +761,30 @@ func TestChecksCatchBrokenWorkflow(t *testing.T) {
 	}
 	errs := composecheck.LintWorkflow(dst)
 	wantError(t, errs, `property "refs" is not defined`)
-	wantError(t, errs, "go-version-fil")
+	// actionlint knows the inputs of actions pinned by tag only; with SHA
+	// pins the misspelt input is caught by the step check of TestCIWorkflow.
+	steps, err := composecheck.WorkflowSteps(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(steps, func(s composecheck.WorkflowStep) bool { return s.With["go-version-file"] == "go.mod" }) {
+		t.Error("the misspelt go-version-file still reads as set")
+	}
+
+	byTag := strings.Replace(string(raw), "actions/checkout@11d5960a326750d5838078e36cf38b85af677262", "actions/checkout@v4", 1)
+	if err := os.WriteFile(dst, []byte(byTag), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if steps, err = composecheck.WorkflowSteps(dst); err != nil {
+		t.Fatal(err)
+	}
+	wantError(t, composecheck.CheckActionPins(steps), "uses actions/checkout@v4: pin it by commit SHA")
+}
+
+// TestSecretsAreNeverCommitted: the committed .env leaves every password
+// empty (scripts/compose-secrets.sh generates them); one set there fails.
+func TestSecretsAreNeverCommitted(t *testing.T) {
+	noErrors(t, "secrets", composecheck.CheckSecrets(path(composeRel), path(envRel)))
+	broken := brokenCopy(t, path(envRel), "POSTGRES_PASSWORD=\n", "POSTGRES_PASSWORD=orders-dev-password\n")
+	wantError(t, composecheck.CheckSecrets(path(composeRel), broken), ".env sets POSTGRES_PASSWORD")
 }

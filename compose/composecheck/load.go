@@ -47,9 +47,14 @@ func load(ctx context.Context, file, envFile, workDir string, profiles []string,
 	if workDir == "" {
 		workDir = filepath.Dir(file)
 	}
+	secrets, cleanup, err := placeholderSecrets(envFile)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
 	opts, err := cli.NewProjectOptions([]string{file},
 		cli.WithWorkingDirectory(workDir),
-		cli.WithEnvFiles(envFile),
+		cli.WithEnvFiles(envFile, secrets),
 		cli.WithDotEnv,
 		cli.WithProfiles(profiles),
 		cli.WithConsistency(consistency),
@@ -63,6 +68,70 @@ func load(ctx context.Context, file, envFile, workDir string, profiles []string,
 		return nil, fmt.Errorf("load %s: %w", file, err)
 	}
 	return p, nil
+}
+
+// secretName matches the variables that hold secrets.
+var secretName = regexp.MustCompile(`PASSWORD|SECRET|TOKEN`)
+
+// placeholderSecrets writes a second env file that gives every secret the
+// committed envFile leaves empty a placeholder, as scripts/compose-secrets.sh
+// gives it a random value, so that the stack loads for checking.
+func placeholderSecrets(envFile string) (path string, cleanup func(), err error) {
+	env, err := ReadEnvFile(envFile)
+	if err != nil {
+		return "", nil, err
+	}
+	f, err := os.CreateTemp("", "composecheck-secrets-*.env")
+	if err != nil {
+		return "", nil, fmt.Errorf("placeholder secrets: %w", err)
+	}
+	cleanup = func() { _ = os.Remove(f.Name()) }
+	for _, name := range sortedKeys(env) {
+		if secretName.MatchString(name) && env[name] == "" {
+			if _, err := fmt.Fprintf(f, "%s=placeholder-for-checks\n", name); err != nil {
+				_ = f.Close()
+				cleanup()
+				return "", nil, fmt.Errorf("placeholder secrets: %w", err)
+			}
+		}
+	}
+	if err := f.Close(); err != nil {
+		cleanup()
+		return "", nil, fmt.Errorf("placeholder secrets: %w", err)
+	}
+	return f.Name(), cleanup, nil
+}
+
+// CheckSecrets reports secrets (variables named *PASSWORD*, *SECRET*,
+// *TOKEN*) that the committed env file sets, and uses of them in the
+// Compose file without `:?`, which would start the stack with an empty
+// password instead of refusing to.
+func CheckSecrets(composeFile, envFile string) []error {
+	env, err := ReadEnvFile(envFile)
+	if err != nil {
+		return []error{err}
+	}
+	var errs []error
+	for _, name := range sortedKeys(env) {
+		if secretName.MatchString(name) && env[name] != "" {
+			errs = append(errs, fmt.Errorf("%s sets %s: secrets are generated into compose/secrets.env (scripts/compose-secrets.sh), never committed", filepath.Base(envFile), name))
+		}
+	}
+	raw, err := os.ReadFile(composeFile)
+	if err != nil {
+		return append(errs, fmt.Errorf("read %s: %w", composeFile, err))
+	}
+	for i, line := range strings.Split(string(raw), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "#") {
+			continue
+		}
+		for _, m := range interpolation.FindAllStringSubmatch(strings.ReplaceAll(line, "$$", ""), -1) {
+			if name := m[1] + m[3]; secretName.MatchString(name) && !strings.HasPrefix(m[2], ":?") {
+				errs = append(errs, fmt.Errorf("%s:%d: ${%s} must be ${%s:?…}, so that the stack refuses to start without it", filepath.Base(composeFile), i+1, name, name))
+			}
+		}
+	}
+	return errs
 }
 
 // ReadEnvFile reads a Compose .env file.
@@ -160,4 +229,13 @@ func Environment(s types.ServiceConfig) map[string]string {
 func Service(p *types.Project, name string) (types.ServiceConfig, bool) {
 	s, ok := services(p)[name]
 	return s, ok
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/rhysd/actionlint"
@@ -77,4 +78,19 @@ func WorkflowSteps(path string) ([]WorkflowStep, error) {
 		}
 	}
 	return out, nil
+}
+
+// pinnedAction is owner/repo[/path]@<full commit SHA>.
+var pinnedAction = regexp.MustCompile(`^[^@\s]+@[0-9a-f]{40}$`)
+
+// CheckActionPins reports steps that use an action by a tag or branch
+// instead of a full commit SHA: a tag can be moved to other code.
+func CheckActionPins(steps []WorkflowStep) []error {
+	var errs []error
+	for _, s := range steps {
+		if s.Uses != "" && !strings.HasPrefix(s.Uses, "./") && !pinnedAction.MatchString(s.Uses) {
+			errs = append(errs, fmt.Errorf("job %s, step %q uses %s: pin it by commit SHA (@<40 hex> # vX.Y.Z)", s.Job, s.Name, s.Uses))
+		}
+	}
+	return errs
 }
