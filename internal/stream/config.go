@@ -18,6 +18,12 @@ type Config struct {
 	Brokers string
 	// SchemaRegistryURL is the Confluent Schema Registry base URL.
 	SchemaRegistryURL string
+	// SchemaRegistryUserInfo ("user:password") or SchemaRegistryToken
+	// authenticate to the registry; SchemaRegistryCA verifies an https://
+	// registry's certificate (default: the system's CAs).
+	SchemaRegistryUserInfo string
+	SchemaRegistryToken    string
+	SchemaRegistryCA       string
 	// AutoRegister registers a message's schema on first use. Production
 	// deployments turn it off and register schemas from CI instead.
 	AutoRegister bool
@@ -52,6 +58,9 @@ func (c *Config) Register(s *config.Set) {
 	d := DefaultConfig()
 	s.String(&c.Brokers, "kafka-brokers", d.Brokers, "Kafka bootstrap servers, comma-separated")
 	s.String(&c.SchemaRegistryURL, "schema-registry-url", d.SchemaRegistryURL, "Confluent Schema Registry URL")
+	s.String(&c.SchemaRegistryUserInfo, "schema-registry-user-info", "", "user:password for the registry's basic auth (prefer the environment variable: flags show in the process list)")
+	s.String(&c.SchemaRegistryToken, "schema-registry-token", "", "bearer token for the registry (prefer the environment variable)")
+	s.String(&c.SchemaRegistryCA, "schema-registry-ca", "", "PEM CA bundle that signs an https:// registry's certificate (default: the system's)")
 	s.Bool(&c.AutoRegister, "auto-register-schemas", d.AutoRegister, "register protobuf schemas on first use (turn off in production)")
 	s.Int(&c.Partitions, "topic-partitions", d.Partitions, "partitions of topics this service creates")
 	s.Int(&c.ReplicationFactor, "topic-replication-factor", d.ReplicationFactor, "replication factor of topics this service creates")
@@ -150,7 +159,15 @@ func (c Config) consumerConfig(role, group string) kafka.ConfigMap {
 
 // registry opens a Schema Registry client.
 func (c Config) registry() (schemaregistry.Client, error) {
-	client, err := schemaregistry.NewClient(schemaregistry.NewConfig(c.SchemaRegistryURL))
+	conf := schemaregistry.NewConfig(c.SchemaRegistryURL)
+	if c.SchemaRegistryUserInfo != "" {
+		conf.BasicAuthCredentialsSource, conf.BasicAuthUserInfo = "USER_INFO", c.SchemaRegistryUserInfo
+	}
+	if c.SchemaRegistryToken != "" {
+		conf.BearerAuthCredentialsSource, conf.BearerAuthToken = "STATIC_TOKEN", c.SchemaRegistryToken
+	}
+	conf.SslCaLocation = c.SchemaRegistryCA
+	client, err := schemaregistry.NewClient(conf)
 	if err != nil {
 		return nil, fmt.Errorf("schema registry client for %s: %w", c.SchemaRegistryURL, err)
 	}
