@@ -3,6 +3,8 @@ package pgsource_test
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -79,7 +81,13 @@ func newHarness(t testing.TB) *harness {
 // start runs a pg-source until the returned stop is called.
 func (h *harness) start() (stop func()) {
 	h.t.Helper()
-	cfg := pgsource.Config{Common: platform.Common{Kafka: h.kcfg}, DatabaseURL: h.dbURL, Publication: "orders_cdc", Slot: "orders_pg_source"}
+	return h.startAs(h.dbURL)
+}
+
+// startAs runs a pg-source connecting with dbURL.
+func (h *harness) startAs(dbURL string) (stop func()) {
+	h.t.Helper()
+	cfg := pgsource.Config{Common: platform.Common{Kafka: h.kcfg}, DatabaseURL: dbURL, Publication: "orders_cdc", Slot: "orders_pg_source"}
 	svc, err := pgsource.New(context.Background(), cfg, testenv.Logger(h.t).With("service", "pg-source"))
 	if err != nil {
 		h.t.Fatal(err)
@@ -256,4 +264,32 @@ func TestBulkLoad(t *testing.T) {
 		FROM generate_series(1, $1) AS g`, rows)
 	testenv.WaitFor(t, 5*time.Minute, "bulk rows", func() bool { return h.live() == seed.DefaultCustomers+rows })
 	t.Logf("%d rows committed and published in %s (%.0f rows/s, reader included)", rows, time.Since(began), rows/time.Since(began).Seconds())
+}
+
+// TestRunsAsALeastPrivilegeRole: with GrantsSQL applied by the owner,
+// pg-source works as a role that has REPLICATION and nothing more, and that
+// role can read the customers but not change them.
+func TestRunsAsALeastPrivilegeRole(t *testing.T) {
+	h := newHarness(t)
+	h.exec(`CREATE ROLE orders_cdc LOGIN REPLICATION PASSWORD 'cdc-test'`)
+	h.exec(pgsource.GrantsSQL("orders_cdc", "orders_cdc"))
+	u, err := url.Parse(h.dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword("orders_cdc", "cdc-test")
+	h.startAs(u.String())
+	testenv.WaitFor(t, 30*time.Second, "snapshot of the seeded customers", func() bool { return h.live() == seed.DefaultCustomers })
+	h.exec(`UPDATE customers SET credit_limit_minor = 424200 WHERE id = 'cus-0003'`)
+	testenv.WaitFor(t, 60*time.Second, "an update", func() bool { c, _ := h.get("cus-0003"); return c.GetCreditLimitMinor() == 424200 })
+
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `UPDATE customers SET credit_limit_minor = 1 WHERE id = 'cus-0003'`); err == nil || !strings.Contains(err.Error(), "permission denied") {
+		t.Errorf("the replication role changed a customer: %v", err)
+	}
 }

@@ -105,8 +105,16 @@ func (s *source) ensureSlot(ctx context.Context, repl *pgconn.PgConn) (pglogrepl
 		return 0, fmt.Errorf("connect to postgres: %w", err)
 	}
 	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, stateSchema); err != nil {
-		return 0, fmt.Errorf("create pg-source state table: %w", err)
+	// A least-privilege role (GrantsSQL) may not create tables: the state
+	// table is created only where it is missing.
+	var stateExists bool
+	if err := conn.QueryRow(ctx, "SELECT to_regclass('orders_cdc_state') IS NOT NULL").Scan(&stateExists); err != nil {
+		return 0, fmt.Errorf("look up pg-source state table: %w", err)
+	}
+	if !stateExists {
+		if _, err := conn.Exec(ctx, stateSchema); err != nil {
+			return 0, fmt.Errorf("create pg-source state table: %w", err)
+		}
 	}
 	var confirmed *string
 	var snapshotted bool
