@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/couchbase/gocb/v2"
+
 	"github.com/kafka-enterprise-orders/orders/internal/config"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
 	"github.com/kafka-enterprise-orders/orders/internal/platform"
@@ -42,6 +44,25 @@ type Couchbase struct {
 	// CreateBucket creates the bucket (and a non-default scope and
 	// collection) when missing: for dev stacks and tests, not production.
 	CreateBucket bool
+	// Durability is the write durability: none, majority,
+	// majorityAndPersistActive or persistToMajority.
+	Durability string
+	// CAFile verifies the cluster's certificate on couchbases:// (TLS).
+	CAFile string
+}
+
+// durability is the write durability level ("" is majority).
+func (cb Couchbase) durability() gocb.DurabilityLevel {
+	if cb.Durability == "" {
+		return gocb.DurabilityLevelMajority
+	}
+	return durabilities[cb.Durability]
+}
+
+// durabilities maps --couchbase-durability to gocb's levels.
+var durabilities = map[string]gocb.DurabilityLevel{
+	"none": gocb.DurabilityLevelNone, "majority": gocb.DurabilityLevelMajority,
+	"majorityAndPersistActive": gocb.DurabilityLevelMajorityAndPersistOnMaster, "persistToMajority": gocb.DurabilityLevelPersistToMajority,
 }
 
 // DefaultConfig returns the service's defaults, those of its flags: a
@@ -50,7 +71,7 @@ func DefaultConfig() Config {
 	return Config{
 		Common: platform.DefaultCommon(DefaultListen),
 		Couchbase: Couchbase{URL: "couchbase://127.0.0.1", Username: "Administrator", Password: "password",
-			Bucket: "order_analytics", Scope: DefaultScope, Collection: DefaultCollection},
+			Bucket: "order_analytics", Scope: DefaultScope, Collection: DefaultCollection, Durability: "majority"},
 		Topics: []string{events.OrderAnalyticsTopic}, Group: Name,
 	}
 }
@@ -68,6 +89,8 @@ func (c *Config) Register(s *config.Set) {
 	s.List(&c.Topics, "topics", d.Topics,
 		"topics to copy, comma-separated; one of "+strings.Join(SupportedTopics(), ", "))
 	s.String(&c.Group, "group", d.Group, "consumer group id")
+	s.String(&c.Couchbase.Durability, "couchbase-durability", d.Couchbase.Durability, "write durability: none, majority (acknowledged by a majority of the replicas), majorityAndPersistActive or persistToMajority")
+	s.String(&c.Couchbase.CAFile, "couchbase-ca", "", "PEM CA bundle that signs the cluster's certificate (couchbases:// connection strings)")
 	s.Bool(&c.Couchbase.CreateBucket, "create-bucket", d.Couchbase.CreateBucket, "create the bucket (and scope and collection) if missing: for dev and tests")
 }
 
@@ -91,6 +114,8 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("--group must not be empty"))
 	case cb.URL == "":
 		errs = append(errs, errors.New("--couchbase-url must not be empty"))
+	case cb.Durability != "" && durabilities[cb.Durability] == 0 && cb.Durability != "none":
+		errs = append(errs, fmt.Errorf("--couchbase-durability %q: want none, majority, majorityAndPersistActive or persistToMajority", cb.Durability))
 	case cb.Bucket == "" || cb.Scope == "" || cb.Collection == "":
 		errs = append(errs, errors.New("--couchbase-bucket, --couchbase-scope and --couchbase-collection must not be empty"))
 	case cb.Collection == DefaultCollection && cb.Scope != DefaultScope:

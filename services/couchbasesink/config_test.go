@@ -32,7 +32,7 @@ func TestConfigDefaultsAndEnvironment(t *testing.T) {
 	cb := cfg.Couchbase
 	if cfg.Listen != "127.0.0.1:7006" || cb.URL != "couchbase://127.0.0.1" || cb.Username != "Administrator" ||
 		cb.Password != "password" || cb.Bucket != "order_analytics" || cb.Scope != "_default" ||
-		cb.Collection != "_default" || cb.CreateBucket || cfg.Group != "couchbase-sink" ||
+		cb.Collection != "_default" || cb.CreateBucket || cb.Durability != "majority" || cfg.Group != "couchbase-sink" ||
 		!slices.Equal(cfg.Topics, []string{"order-analytics"}) {
 		t.Errorf("defaults = %+v", cfg)
 	}
@@ -59,6 +59,7 @@ func TestConfigValidate(t *testing.T) {
 		{[]string{"--topics= , "}, "names no topic"},
 		{[]string{"--couchbase-scope=s"}, "exists only in scope _default"},
 		{[]string{"--couchbase-bucket="}, "must not be empty"},
+		{[]string{"--couchbase-durability=quorum"}, `--couchbase-durability "quorum"`},
 	} {
 		_, err := parse(t, nil, c.args...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

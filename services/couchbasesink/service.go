@@ -2,9 +2,11 @@ package couchbasesink
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 
 	"github.com/couchbase/gocb/v2"
 
@@ -78,9 +80,19 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 
 // connect opens the cluster; gocb dials in the background.
 func connect(cb Couchbase) (*gocb.Cluster, error) {
-	cluster, err := gocb.Connect(cb.URL, gocb.ClusterOptions{
-		Authenticator: gocb.PasswordAuthenticator{Username: cb.Username, Password: cb.Password},
-	})
+	opts := gocb.ClusterOptions{Authenticator: gocb.PasswordAuthenticator{Username: cb.Username, Password: cb.Password}}
+	if cb.CAFile != "" {
+		pem, err := os.ReadFile(cb.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("couchbase-sink: read --couchbase-ca: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("couchbase-sink: %s holds no PEM certificate", cb.CAFile)
+		}
+		opts.SecurityConfig.TLSRootCAs = pool
+	}
+	cluster, err := gocb.Connect(cb.URL, opts)
 	if err != nil {
 		return nil, fmt.Errorf("couchbase-sink: connect to %s: %w", cb.URL, err)
 	}

@@ -74,7 +74,7 @@ func (s *Service) write(ctx context.Context, rec record) error {
 	if err != nil {
 		return s.reject(rec, err)
 	}
-	res, err := s.coll.Upsert(rec.Key, doc, &gocb.UpsertOptions{Transcoder: rawJSON, Context: ctx})
+	res, err := s.coll.Upsert(rec.Key, doc, &gocb.UpsertOptions{Transcoder: rawJSON, Context: ctx, DurabilityLevel: s.cfg.Couchbase.durability()})
 	if err != nil {
 		return s.failed("upsert", rec, err)
 	}
@@ -86,7 +86,7 @@ func (s *Service) write(ctx context.Context, rec record) error {
 // remove deletes the document of a tombstone; a document that is not there
 // is as good as removed.
 func (s *Service) remove(ctx context.Context, rec record) error {
-	_, err := s.coll.Remove(rec.Key, &gocb.RemoveOptions{Context: ctx})
+	_, err := s.coll.Remove(rec.Key, &gocb.RemoveOptions{Context: ctx, DurabilityLevel: s.cfg.Couchbase.durability()})
 	switch {
 	case errors.Is(err, gocb.ErrDocumentNotFound):
 		s.Stats.Add("documents.remove-missing", 1)
