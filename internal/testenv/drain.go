@@ -62,22 +62,11 @@ func ReadRawToEnd(t testing.TB, cfg stream.Config, topic string, isolation Isola
 }
 
 func readRawToEnd(cfg stream.Config, topic string, isolation Isolation, timeout time.Duration) ([]*ckafka.Message, error) {
-	conf := ckafka.ConfigMap{
-		"bootstrap.servers": cfg.Brokers,
-		// Required by librdkafka; the drain assigns partitions itself and
-		// never commits.
-		"group.id":             "drain-" + topic,
-		"enable.auto.commit":   false,
-		"isolation.level":      string(isolation),
-		"enable.partition.eof": true,
-		"log_level":            4,
-	}
-	for k, v := range cfg.Extra {
-		conf[k] = v
-	}
-	c, err := ckafka.NewConsumer(&conf)
+	// The group id is required by librdkafka; the drain assigns partitions
+	// itself and never commits.
+	c, err := newConsumer(cfg, "drain-"+topic, isolation, ckafka.ConfigMap{"enable.partition.eof": true})
 	if err != nil {
-		return nil, fmt.Errorf("create consumer: %w", err)
+		return nil, err
 	}
 	defer c.Close()
 	md, err := c.GetMetadata(&topic, false, 10000)
@@ -168,14 +157,9 @@ func GroupLag(t testing.TB, cfg stream.Config, group, topic string) []string {
 }
 
 func groupLag(cfg stream.Config, group, topic string) ([]string, error) {
-	conf := ckafka.ConfigMap{"bootstrap.servers": cfg.Brokers, "group.id": group, "enable.auto.commit": false,
-		"isolation.level": "read_committed", "log_level": 4}
-	for k, v := range cfg.Extra {
-		conf[k] = v
-	}
-	c, err := ckafka.NewConsumer(&conf)
+	c, err := newConsumer(cfg, group, ReadCommitted, nil)
 	if err != nil {
-		return nil, fmt.Errorf("create consumer: %w", err)
+		return nil, err
 	}
 	defer c.Close()
 	md, err := c.GetMetadata(&topic, false, 10000)
@@ -209,4 +193,22 @@ func groupLag(cfg stream.Config, group, topic string) ([]string, error) {
 		}
 	}
 	return lag, nil
+}
+
+// newConsumer is a test consumer of group that never commits, with the
+// cluster's extra properties and then extra.
+func newConsumer(cfg stream.Config, group string, isolation Isolation, extra ckafka.ConfigMap) (*ckafka.Consumer, error) {
+	conf := ckafka.ConfigMap{"bootstrap.servers": cfg.Brokers, "group.id": group, "enable.auto.commit": false,
+		"isolation.level": string(isolation), "log_level": 4}
+	for k, v := range cfg.Extra {
+		conf[k] = v
+	}
+	for k, v := range extra {
+		conf[k] = v
+	}
+	c, err := ckafka.NewConsumer(&conf)
+	if err != nil {
+		return nil, fmt.Errorf("create consumer: %w", err)
+	}
+	return c, nil
 }
