@@ -161,20 +161,67 @@ func TestCheckerReportsViolation(t *testing.T) {
 }
 
 // listModule runs `go list -json` over the whole module, from its root.
-func listModule() ([]pkg, error) {
+// moduleRoot is the directory of go.mod above the working directory.
+func moduleRoot() (string, error) {
 	root, err := os.Getwd()
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
-			break
+			return root, nil
 		}
 		parent := filepath.Dir(root)
 		if parent == root {
-			return nil, errors.New("no go.mod above the working directory")
+			return "", errors.New("no go.mod above the working directory")
 		}
 		root = parent
+	}
+}
+
+// testDoubles are the packages that fake or sandbox infrastructure.
+var testDoubles = []string{
+	"github.com/twmb/franz-go/...", // kfake, the embedded broker
+	M + "/internal/sandbox/...", M + "/internal/testenv/...",
+}
+
+// TestProductionBuildShipsNoTestDoubles: the binary built with -tags
+// production (the Compose image) links none of the embedded broker,
+// registry or sandboxes; the default build, which has `orders dev`, does.
+func TestProductionBuildShipsNoTestDoubles(t *testing.T) {
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := func(tags ...string) []string {
+		c := exec.Command("go", append(append([]string{"list", "-deps"}, tags...), "./cmd/orders")...)
+		c.Dir = root
+		out, err := c.Output()
+		if err != nil {
+			t.Fatalf("go list -deps %v ./cmd/orders: %v", tags, err)
+		}
+		return strings.Fields(string(out))
+	}
+	doubles := func(pkgs []string) (found []string) {
+		for _, p := range pkgs {
+			if in(p, testDoubles...) {
+				found = append(found, p)
+			}
+		}
+		return found
+	}
+	if found := doubles(deps("-tags", "production")); len(found) > 0 {
+		t.Errorf("the production build links %v", found)
+	}
+	if found := doubles(deps()); len(found) == 0 {
+		t.Error("the development build links no test double: is testDoubles out of date?")
+	}
+}
+
+func listModule() ([]pkg, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return nil, err
 	}
 	c := exec.Command("go", "list", "-e", "-json=ImportPath,Imports,TestImports,XTestImports,Error", "./...")
 	c.Dir = root

@@ -43,11 +43,11 @@ func (c Command) Flags() *config.Set {
 
 // Commands lists every subcommand, in help order.
 func Commands() []Command {
-	return []Command{
+	services := []Command{
 		producerCommand(), paymentCommand(), fraudCommand(), analyticsCommand(),
 		pgSourceCommand(), couchbaseSinkCommand(), gatewayCommand(),
-		devCommand(), kafkaCommand(), benchCommand(), seedSQLCommand(), probeCommand(),
 	}
+	return append(append(services, devTools()...), seedSQLCommand(), probeCommand())
 }
 
 // Lookup finds a subcommand by name.
