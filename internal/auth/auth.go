@@ -146,39 +146,30 @@ func Needs(procedure string) string {
 	return ScopeWrite
 }
 
-type callerKey struct{}
-
-// CallerOf returns the verified caller of an RPC, if auth is on.
-func CallerOf(ctx context.Context) (Caller, bool) {
-	c, ok := ctx.Value(callerKey{}).(Caller)
-	return c, ok
-}
-
 // Interceptor refuses calls without a valid bearer token (Unauthenticated)
 // and calls whose token lacks the scope Needs names (PermissionDenied).
 func Interceptor(v *Verifier) connect.Interceptor { return &interceptor{v: v} }
 
 type interceptor struct{ v *Verifier }
 
-func (i *interceptor) authorize(ctx context.Context, procedure, header string) (context.Context, error) {
-	token, ok := strings.CutPrefix(header, "Bearer ")
-	if !ok || token == "" {
-		return ctx, connect.NewError(connect.CodeUnauthenticated, errors.New("a bearer token is required (Authorization: Bearer <token>)"))
+func (i *interceptor) authorize(ctx context.Context, procedure, header string) error {
+	scheme, token, _ := strings.Cut(header, " ")
+	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		return connect.NewError(connect.CodeUnauthenticated, errors.New("a bearer token is required (Authorization: Bearer <token>)"))
 	}
-	caller, err := i.v.Verify(ctx, token)
+	caller, err := i.v.Verify(ctx, strings.TrimSpace(token))
 	if err != nil {
-		return ctx, connect.NewError(connect.CodeUnauthenticated, err)
+		return connect.NewError(connect.CodeUnauthenticated, err)
 	}
 	if need := Needs(procedure); !caller.Has(need) {
-		return ctx, connect.NewError(connect.CodePermissionDenied, fmt.Errorf("%s needs scope %s", procedure, need))
+		return connect.NewError(connect.CodePermissionDenied, fmt.Errorf("%s needs scope %s", procedure, need))
 	}
-	return context.WithValue(ctx, callerKey{}, caller), nil
+	return nil
 }
 
 func (i *interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-		ctx, err := i.authorize(ctx, req.Spec().Procedure, req.Header().Get("Authorization"))
-		if err != nil {
+		if err := i.authorize(ctx, req.Spec().Procedure, req.Header().Get("Authorization")); err != nil {
 			return nil, err
 		}
 		return next(ctx, req)
@@ -191,8 +182,7 @@ func (i *interceptor) WrapStreamingClient(next connect.StreamingClientFunc) conn
 
 func (i *interceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
 	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
-		ctx, err := i.authorize(ctx, conn.Spec().Procedure, conn.RequestHeader().Get("Authorization"))
-		if err != nil {
+		if err := i.authorize(ctx, conn.Spec().Procedure, conn.RequestHeader().Get("Authorization")); err != nil {
 			return err
 		}
 		return next(ctx, conn)
