@@ -97,6 +97,7 @@ type KafkaCluster struct {
 	classpath string
 	dir       string
 	nodes     []*kafkaNode
+	opts      clusterOptions
 }
 
 type kafkaNode struct {
@@ -108,10 +109,25 @@ type kafkaNode struct {
 	exited         chan struct{}
 }
 
+// A ClusterOption configures StartKafkaCluster.
+type ClusterOption func(*clusterOptions)
+
+type clusterOptions struct {
+	scramUser, scramPassword string
+}
+
+// WithSCRAM secures the cluster: clients connect with SASL/SCRAM-SHA-512
+// (security.protocol=SASL_PLAINTEXT) and are authorized by ACLs (KRaft's
+// StandardAuthorizer, nothing allowed without one); user, the super user,
+// is created at format time and is what the nodes talk to each other as.
+func WithSCRAM(user, password string) ClusterOption {
+	return func(o *clusterOptions) { o.scramUser, o.scramPassword = user, password }
+}
+
 // StartKafkaCluster formats and starts n nodes (1 or 3) with their data
 // under dir. Topics default to replication factor min(n, 3) and
 // min.insync.replicas n-1 (at least 1), as do the internal topics.
-func StartKafkaCluster(ctx context.Context, dir string, n int) (*KafkaCluster, error) {
+func StartKafkaCluster(ctx context.Context, dir string, n int, opts ...ClusterOption) (*KafkaCluster, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("kafka cluster: %d nodes", n)
 	}
@@ -124,6 +140,9 @@ func StartKafkaCluster(ctx context.Context, dir string, n int) (*KafkaCluster, e
 		return nil, err
 	}
 	k := &KafkaCluster{classpath: cp, dir: dir}
+	for _, opt := range opts {
+		opt(&k.opts)
+	}
 	var voters []string
 	for i := range n {
 		node := &kafkaNode{id: i + 1, port: ports[2*i], ctrlPort: ports[2*i+1]}
@@ -196,6 +215,26 @@ func (k *KafkaCluster) format(ctx context.Context, node *kafkaNode, voters, clus
 		"num.io.threads":                    2,
 		"num.recovery.threads.per.data.dir": 1,
 	}
+	var scramArgs []string
+	if o := k.opts; o.scramUser != "" {
+		jaas := fmt.Sprintf(`org.apache.kafka.common.security.scram.ScramLoginModule required username="%s" password="%s";`, o.scramUser, o.scramPassword)
+		for key, v := range map[string]any{
+			"listeners":                                         fmt.Sprintf("SASL://127.0.0.1:%d,CONTROLLER://127.0.0.1:%d", node.port, node.ctrlPort),
+			"advertised.listeners":                              fmt.Sprintf("SASL://127.0.0.1:%d", node.port),
+			"listener.security.protocol.map":                    "SASL:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+			"inter.broker.listener.name":                        "SASL",
+			"sasl.enabled.mechanisms":                           "SCRAM-SHA-512",
+			"sasl.mechanism.inter.broker.protocol":              "SCRAM-SHA-512",
+			"listener.name.sasl.scram-sha-512.sasl.jaas.config": jaas,
+			"authorizer.class.name":                             "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+			// The controller listener (loopback, not advertised) carries the
+			// nodes' own KRaft traffic, unauthenticated.
+			"super.users": "User:" + o.scramUser + ";User:ANONYMOUS",
+		} {
+			props[key] = v
+		}
+		scramArgs = []string{"--add-scram", fmt.Sprintf("SCRAM-SHA-512=[name=%s,password=%s]", o.scramUser, o.scramPassword)}
+	}
 	var b strings.Builder
 	for key, v := range props {
 		fmt.Fprintf(&b, "%s=%v\n", key, v)
@@ -205,7 +244,8 @@ func (k *KafkaCluster) format(ctx context.Context, node *kafkaNode, voters, clus
 	if err := os.WriteFile(node.props, []byte(b.String()), 0o644); err != nil {
 		return fmt.Errorf("kafka node %d: %w", node.id, err)
 	}
-	out, err := k.java(ctx, "kafka.tools.StorageTool", "format", "--cluster-id", clusterID, "--config", node.props, "--ignore-formatted").CombinedOutput()
+	args := append([]string{"format", "--cluster-id", clusterID, "--config", node.props, "--ignore-formatted"}, scramArgs...)
+	out, err := k.java(ctx, "kafka.tools.StorageTool", args...).CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("format kafka node %d: %w\n%s", node.id, err, out)
 	}

@@ -13,10 +13,7 @@ import (
 // records arrived, and fails the test if they do not within timeout.
 func ReadTopic(t testing.TB, cfg stream.Config, topic string, want int, timeout time.Duration) []*stream.Message {
 	t.Helper()
-	c, err := ckafka.NewConsumer(&ckafka.ConfigMap{
-		"bootstrap.servers": cfg.Brokers, "group.id": "reader-" + topic, "auto.offset.reset": "earliest",
-		"enable.auto.commit": false, "isolation.level": "read_committed", "log_level": 4,
-	})
+	c, err := newConsumer(cfg, "reader-"+topic, ReadCommitted, ckafka.ConfigMap{"auto.offset.reset": "earliest"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,8 +45,7 @@ type Sighting struct {
 // decode, so that the reader is not what a latency measurement measures.
 func WatchKeys(t testing.TB, cfg stream.Config, topic string) <-chan Sighting {
 	t.Helper()
-	c, err := ckafka.NewConsumer(&ckafka.ConfigMap{"bootstrap.servers": cfg.Brokers, "group.id": "watch-" + topic,
-		"auto.offset.reset": "latest", "enable.auto.commit": false, "fetch.wait.max.ms": 5, "log_level": 4})
+	c, err := newConsumer(cfg, "watch-"+topic, ReadCommitted, ckafka.ConfigMap{"auto.offset.reset": "latest", "fetch.wait.max.ms": 5})
 	if err != nil {
 		t.Fatal(err)
 	}
