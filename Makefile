@@ -8,7 +8,7 @@ BUF     := $(GO) tool -modfile=tools.mod buf
 GOFILES  = $(shell git ls-files '*.go' | grep -v '^gen/')
 GENERATED = gen gateway/openapi clients/typescript/src/gen clients/python/gen compose/db/init.sql
 
-.PHONY: run test setup kafka generate lint fmt-check drift breaking vet vulncheck gotest gotest-real fuzz build clean
+.PHONY: run test setup kafka generate lint fmt-check drift breaking vet vulncheck sbom gotest gotest-real fuzz build clean
 
 ## run: the whole platform in one process (embedded Kafka, Schema Registry, Postgres, gocaves Couchbase)
 run: setup bin/gocaves
@@ -22,9 +22,9 @@ kafka: setup
 setup:
 	bash scripts/setup.sh
 
-## test: set-up, lint, generated-code drift, breaking-change check, vet, govulncheck, race tests on the
+## test: set-up, lint, generated-code drift, breaking-change check, vet, govulncheck, SBOM, race tests on the
 ## embedded broker, the reliability suite again on a real 3-node Apache Kafka cluster, fuzz smoke
-test: setup lint drift breaking vet vulncheck gotest gotest-real fuzz
+test: setup lint drift breaking vet vulncheck sbom gotest gotest-real fuzz
 
 ## build: the orders binary in bin/
 build:
@@ -59,6 +59,10 @@ vet:
 ## vulncheck: govulncheck against a pinned Go vulnerability database (scripts/vulncheck.sh)
 vulncheck:
 	bash scripts/vulncheck.sh
+
+## sbom: CycloneDX SBOM of the production build in bin/orders.cdx.json (scripts/sbom.sh)
+sbom:
+	bash scripts/sbom.sh
 
 gotest: bin/gocaves
 	CI=$${CI:-} GOCAVES_BIN=$(CURDIR)/bin/gocaves $(GO) test -race -count=1 -timeout 30m ./...
