@@ -79,14 +79,15 @@ func ProfileMembers(p *types.Project, profile string) []string {
 	var names []string
 	all := services(p)
 	for _, name := range sortedNames(all) {
-		if all[name].HasProfile([]string{profile}) {
+		if all[name].HasProfile(strings.Split(profile, "+")) {
 			names = append(names, name)
 		}
 	}
 	return names
 }
 
-// CheckProfiles reports, for each profile, services whose depends_on names a
+// CheckProfiles reports, for each profile (or set of profiles started
+// together, such as "full+ui"), services whose depends_on names a
 // service outside that profile: `docker compose --profile X up` would refuse
 // to start (or silently lack) it. It also reports empty profiles.
 func CheckProfiles(p *types.Project, profiles []string) []error {

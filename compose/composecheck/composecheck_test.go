@@ -149,7 +149,7 @@ func projectErrors(t *testing.T, composeFile string) []error {
 	errs = append(errs, composecheck.CheckGoServices(p, root, specs(t, false))...)
 	errs = append(errs, composecheck.CheckHealth(p)...)
 	errs = append(errs, composecheck.CheckDependsOn(p)...)
-	errs = append(errs, composecheck.CheckProfiles(p, []string{"core", "full"})...)
+	errs = append(errs, composecheck.CheckProfiles(p, []string{"core", "full", "full+ui"})...)
 	errs = append(errs, composecheck.CheckPorts(p)...)
 	errs = append(errs, composecheck.CheckImages(p)...)
 	errs = append(errs, composecheck.CheckBindMounts(p)...)
@@ -177,7 +177,7 @@ func wantError(t *testing.T, errs []error, want string) {
 }
 
 func TestComposeLoadsPerProfile(t *testing.T) {
-	for _, profile := range []string{"core", "full"} {
+	for _, profile := range []string{"core", "full", "full+ui"} {
 		p, err := composecheck.LoadProfile(context.Background(), path(composeRel), path(envRel), path("compose"), profile)
 		if err != nil {
 			t.Errorf("docker compose --profile %s would reject the file: %v", profile, err)
@@ -206,7 +206,7 @@ func TestComposeHealthChecksAndDependsOn(t *testing.T) {
 
 func TestComposeProfilesAreSelfContained(t *testing.T) {
 	p := load(t, path(composeRel))
-	noErrors(t, "profiles", composecheck.CheckProfiles(p, []string{"core", "full"}))
+	noErrors(t, "profiles", composecheck.CheckProfiles(p, []string{"core", "full", "full+ui"}))
 
 	wantCore := []string{"analytics-service", "fraud-service", "gateway", "kafka", "order-producer",
 		"payment-service", "pg-source", "postgres", "schema-registry"}
@@ -215,8 +215,12 @@ func TestComposeProfilesAreSelfContained(t *testing.T) {
 	}
 	all := p.ServiceNames()
 	slices.Sort(all)
-	if got := composecheck.ProfileMembers(p, "full"); !slices.Equal(got, all) {
-		t.Errorf("profile full starts %v, want every service %v", got, all)
+	uis := []string{"control-center", "kafdrop"} // opt-in: they expose the cluster to a browser
+	if got := composecheck.ProfileMembers(p, "full"); !slices.Equal(got, slices.DeleteFunc(slices.Clone(all), func(s string) bool { return slices.Contains(uis, s) })) {
+		t.Errorf("profile full starts %v, want every service but the UIs %v", got, uis)
+	}
+	if got := composecheck.ProfileMembers(p, "full+ui"); !slices.Equal(got, all) {
+		t.Errorf("profiles full and ui start %v, want every service %v", got, all)
 	}
 	if got := composecheck.ProfileMembers(p, "no-such-profile"); len(got) != 0 {
 		t.Errorf("services without a profile start on every `up`: %v", got)

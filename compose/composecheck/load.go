@@ -37,10 +37,10 @@ func Load(ctx context.Context, file, envFile, workDir string) (*types.Project, e
 }
 
 // LoadProfile loads the Compose file as `docker compose --profile profile`
-// would, including compose-go's consistency check (undefined services,
+// would (profiles joined by "+" are all active), including compose-go's consistency check (undefined services,
 // networks, volumes), and returns the loader's error if it rejects it.
 func LoadProfile(ctx context.Context, file, envFile, workDir, profile string) (*types.Project, error) {
-	return load(ctx, file, envFile, workDir, []string{profile}, true)
+	return load(ctx, file, envFile, workDir, strings.Split(profile, "+"), true)
 }
 
 func load(ctx context.Context, file, envFile, workDir string, profiles []string, consistency bool) (*types.Project, error) {
