@@ -22,6 +22,7 @@ const (
 	HeaderFailedConsumer = "dlq.consumer"         // consumer group that gave up
 	HeaderValueDropped   = "dlq.value.dropped"    // set when the value was left out: its size in bytes
 	HeaderHeadersDropped = "dlq.headers.dropped"  // set when the record's own headers were left out: how many
+	HeaderKeyDropped     = "dlq.key.dropped"      // set when the key was cut to MaxDeadLetterKey: its size in bytes
 )
 
 // Bounds on what a dead letter carries, so that it fits in a record
@@ -35,8 +36,10 @@ const (
 	// MaxDeadLetterBytes bounds key, value and headers together. A dead
 	// letter that would be larger is written without the value (see
 	// HeaderValueDropped), and, if it is still too large, without the
-	// record's own headers (HeaderHeadersDropped).
+	// record's own headers (HeaderHeadersDropped), then with its key cut
+	// to MaxDeadLetterKey bytes (HeaderKeyDropped).
 	MaxDeadLetterBytes = 900 << 10
+	MaxDeadLetterKey   = 1024
 )
 
 // DeadLetterTopic returns the dead-letter topic of topic.
@@ -87,6 +90,10 @@ func bounded(dl *Message, own int) *Message {
 	}
 	if size(dl) > MaxDeadLetterBytes && own > 0 {
 		dl.Headers = append(dl.Headers[own:], Header{Key: HeaderHeadersDropped, Value: []byte(strconv.Itoa(own))})
+	}
+	if size(dl) > MaxDeadLetterBytes && len(dl.Key) > MaxDeadLetterKey {
+		dl.Headers = append(dl.Headers, Header{Key: HeaderKeyDropped, Value: []byte(strconv.Itoa(len(dl.Key)))})
+		dl.Key = dl.Key[:MaxDeadLetterKey]
 	}
 	return dl
 }
