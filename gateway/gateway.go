@@ -79,6 +79,9 @@ type Gateway struct {
 	conns    []*grpc.ClientConn
 	backends map[string]*grpc.ClientConn
 	handler  http.Handler
+	// serverTLS is the gateway's own TLS configuration; nil serves
+	// cleartext HTTP/1.1 and h2c.
+	serverTLS *tls.Config
 	// Listener, when set before Run, is served instead of Config.Listen.
 	Listener net.Listener
 }
@@ -105,6 +108,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Gateway, error) {
 	backendTLS, err := cfg.Backend.Config()
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	if cfg.TLS.Enabled() {
+		if g.serverTLS, err = cfg.TLS.ServerConfig(); err != nil {
+			return nil, fmt.Errorf("gateway: %w", err)
+		}
 	}
 	for _, r := range register {
 		conn, err := dial(r.url, backendTLS)
@@ -198,13 +206,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 		}
 	}
 	srv := rpc.NewHTTPServer(g.handler)
-	if g.cfg.TLS.Enabled() {
-		cfg, err := g.cfg.TLS.ServerConfig()
-		if err != nil {
-			return fmt.Errorf("gateway: %w", err)
-		}
-		srv.TLSConfig = cfg
-	}
+	srv.TLSConfig = g.serverTLS
 	g.log.Info("serving REST/JSON", "addr", ln.Addr().String(), "tls", srv.TLSConfig != nil, "openapi", "/openapi.json")
 	if err := rpc.ServeHTTP(ctx, srv, ln, 10*time.Second); err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("gateway: %w", err)

@@ -59,6 +59,11 @@ func (cb Couchbase) durability() gocb.DurabilityLevel {
 	return durabilities[cb.Durability]
 }
 
+func knownDurability(name string) bool {
+	_, ok := durabilities[name]
+	return ok
+}
+
 // durabilities maps --couchbase-durability to gocb's levels.
 var durabilities = map[string]gocb.DurabilityLevel{
 	"none": gocb.DurabilityLevelNone, "majority": gocb.DurabilityLevelMajority,
@@ -114,7 +119,7 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("--group must not be empty"))
 	case cb.URL == "":
 		errs = append(errs, errors.New("--couchbase-url must not be empty"))
-	case cb.Durability != "" && durabilities[cb.Durability] == 0 && cb.Durability != "none":
+	case cb.Durability != "" && !knownDurability(cb.Durability):
 		errs = append(errs, fmt.Errorf("--couchbase-durability %q: want none, majority, majorityAndPersistActive or persistToMajority", cb.Durability))
 	case cb.Bucket == "" || cb.Scope == "" || cb.Collection == "":
 		errs = append(errs, errors.New("--couchbase-bucket, --couchbase-scope and --couchbase-collection must not be empty"))

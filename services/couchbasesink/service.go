@@ -2,15 +2,14 @@ package couchbasesink
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 
 	"github.com/couchbase/gocb/v2"
 
 	"github.com/kafka-enterprise-orders/orders/internal/platform"
+	"github.com/kafka-enterprise-orders/orders/internal/rpc"
 	"github.com/kafka-enterprise-orders/orders/internal/stream"
 )
 
@@ -82,15 +81,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 func connect(cb Couchbase) (*gocb.Cluster, error) {
 	opts := gocb.ClusterOptions{Authenticator: gocb.PasswordAuthenticator{Username: cb.Username, Password: cb.Password}}
 	if cb.CAFile != "" {
-		pem, err := os.ReadFile(cb.CAFile)
+		tlsCfg, err := rpc.ClientTLS{CAFile: cb.CAFile}.Config()
 		if err != nil {
-			return nil, fmt.Errorf("couchbase-sink: read --couchbase-ca: %w", err)
+			return nil, fmt.Errorf("couchbase-sink: --couchbase-ca: %w", err)
 		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("couchbase-sink: %s holds no PEM certificate", cb.CAFile)
-		}
-		opts.SecurityConfig.TLSRootCAs = pool
+		opts.SecurityConfig.TLSRootCAs = tlsCfg.RootCAs
 	}
 	cluster, err := gocb.Connect(cb.URL, opts)
 	if err != nil {
