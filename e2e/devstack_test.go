@@ -20,6 +20,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/kafka-enterprise-orders/orders/cmd/orders/cli"
 	"github.com/kafka-enterprise-orders/orders/cmd/orders/devstack"
 	analyticsv1 "github.com/kafka-enterprise-orders/orders/gen/analytics/v1"
 	"github.com/kafka-enterprise-orders/orders/gen/analytics/v1/analyticsv1connect"
@@ -31,6 +32,7 @@ import (
 	"github.com/kafka-enterprise-orders/orders/gen/payments/v1/paymentsv1connect"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox/caves"
+	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 )
 
@@ -216,6 +218,72 @@ func TestEndToEnd(t *testing.T) {
 		return nil
 	})
 	t.Run("couchbase", func(t *testing.T) { checkCouchbase(t, st, "NG") })
+	t.Run("dead letters", func(t *testing.T) { checkDeadLetters(t, st) })
+}
+
+// checkDeadLetters writes a poison order, finds its dead letters through
+// the gateway and `orders dlq`, replays payment's with the command line
+// (it fails again, one replay on) and discards that through the gateway.
+func checkDeadLetters(t *testing.T, st *devstack.Stack) {
+	prod := poisonProducer(t, stream.Config{Brokers: st.Brokers, SchemaRegistryURL: st.RegistryURL})
+	if err := prod.ProduceSync(context.Background(), &stream.Message{Topic: "orders", Key: []byte("cus-0003"), Value: []byte("not an order")}); err != nil {
+		t.Fatal(err)
+	}
+	list := st.GatewayURL + "/v1/dead-letters?filter.topic=orders&filter.consumer=payment-service&filter.status=DEAD_LETTER_STATUS_WAITING"
+	var id string
+	testenv.WaitForNil(t, time.Minute, "the poison listed through the gateway", func() error {
+		code, body := restJSON(t, "GET", list, "")
+		letters, _ := dig(body, "dead_letters").([]any)
+		if code != http.StatusOK || len(letters) != 1 {
+			return fmt.Errorf("GET %s = %d %v", list, code, body)
+		}
+		id, _ = dig(letters[0], "id").(string)
+		return nil
+	})
+	dlq := func(args ...string) string {
+		t.Helper()
+		var out, errOut strings.Builder
+		args = append([]string{"dlq"}, append(args, "--dead-letter-service-url", st.DeadLetterURL)...)
+		if code := cli.Main(context.Background(), args, cli.Env{Stdout: &out, Stderr: &errOut}); code != 0 {
+			t.Fatalf("orders %s: exit %d: %s", strings.Join(args, " "), code, errOut.String())
+		}
+		return out.String()
+	}
+	if out := dlq("list", "--topic", "orders"); !strings.Contains(out, id) || !strings.Contains(out, "waiting") || !strings.Contains(out, "payment-service") {
+		t.Errorf("orders dlq list:\n%s", out)
+	}
+	if out := dlq("show", id); !strings.Contains(out, "value does not decode") || !strings.Contains(out, `"not an order"`) {
+		t.Errorf("orders dlq show:\n%s", out)
+	}
+	if out := dlq("replay", id, "--reason", "try again", "--output", "json"); dig(decodeJSON(t, out), "replayed") == nil {
+		t.Errorf("orders dlq replay --output json:\n%s", out)
+	}
+	var again string
+	testenv.WaitForNil(t, time.Minute, "the replay dead-lettered again", func() error {
+		_, body := restJSON(t, "GET", list, "")
+		letters, _ := dig(body, "dead_letters").([]any)
+		if len(letters) != 1 || dig(letters[0], "replay_count") != float64(1) {
+			return fmt.Errorf("%v", body)
+		}
+		again, _ = dig(letters[0], "id").(string)
+		return nil
+	})
+	code, body := restJSON(t, "POST", st.GatewayURL+"/v1/dead-letters:discard", fmt.Sprintf(`{"ids":[%q],"reason":"not an order","operator":"e2e"}`, again))
+	if discarded, _ := dig(body, "discarded").([]any); code != http.StatusOK || len(discarded) != 1 {
+		t.Errorf("POST /v1/dead-letters:discard = %d %v", code, body)
+	}
+	if code, body := restJSON(t, "POST", st.GatewayURL+"/v1/dead-letters:discard", fmt.Sprintf(`{"ids":[%q]}`, again)); code != http.StatusBadRequest || !strings.Contains(mustJSON(body), "reason") {
+		t.Errorf("discard without a reason = %d %v, want 400 naming reason", code, body)
+	}
+}
+
+func decodeJSON(t *testing.T, s string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, s)
+	}
+	return m
 }
 
 // checkCouchbase reads the country's document that couchbase-sink wrote and

@@ -1,7 +1,6 @@
 package e2e_test
 
 import (
-	"context"
 	"encoding/binary"
 	"slices"
 	"strconv"
@@ -57,11 +56,7 @@ func validOrder(id string) *ordersv1.Order {
 func TestPoisonMessagesGoToDeadLetterTopic(t *testing.T) {
 	p := startPlatform(t, nil)
 	payments := testenv.Collect(t, p.cfg, p.topics.Payments)
-	prod, err := stream.NewProducer(p.cfg, "poison")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer prod.Close(context.Background())
+	prod := poisonProducer(t, p.cfg)
 
 	encode := func(o *ordersv1.Order) []byte {
 		msg, err := p.topics.Orders.Message(o.CustomerId, o)

@@ -43,7 +43,7 @@ func gatewayBefore(t *testing.T, svc *placing, allowed ...string) string {
 	go func() { done <- rpc.ServeHTTP(ctx, srv, ln, 0) }()
 	t.Cleanup(func() { cancel(); <-done })
 	g, err := New(context.Background(), Config{OrderURL: "http://" + ln.Addr().String(), PaymentURL: "http://127.0.0.1:1",
-		FraudURL: "http://127.0.0.1:1", AnalyticsURL: "http://127.0.0.1:1", AllowedOrigins: allowed}, slog.New(slog.DiscardHandler))
+		FraudURL: "http://127.0.0.1:1", AnalyticsURL: "http://127.0.0.1:1", DeadLetterURL: "http://127.0.0.1:1", AllowedOrigins: allowed}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

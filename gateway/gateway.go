@@ -26,6 +26,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	analyticsv1 "github.com/kafka-enterprise-orders/orders/gen/analytics/v1"
+	deadlettersv1 "github.com/kafka-enterprise-orders/orders/gen/deadletters/v1"
 	fraudv1 "github.com/kafka-enterprise-orders/orders/gen/fraud/v1"
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	paymentsv1 "github.com/kafka-enterprise-orders/orders/gen/payments/v1"
@@ -44,11 +45,12 @@ const DefaultListen = "127.0.0.1:8080"
 
 // Config configures the gateway.
 type Config struct {
-	Listen       string
-	OrderURL     string
-	PaymentURL   string
-	FraudURL     string
-	AnalyticsURL string
+	Listen        string
+	OrderURL      string
+	PaymentURL    string
+	FraudURL      string
+	AnalyticsURL  string
+	DeadLetterURL string
 	// AllowedOrigins are the web origins (scheme://host[:port]) besides the
 	// gateway's own whose pages may call it from a browser.
 	AllowedOrigins []string
@@ -66,6 +68,7 @@ func (c *Config) Register(s *config.Set) {
 	s.String(&c.PaymentURL, "payment-service-url", "http://127.0.0.1:7002", "payment-service's RPC endpoint")
 	s.String(&c.FraudURL, "fraud-service-url", "http://127.0.0.1:7003", "fraud-service's RPC endpoint")
 	s.String(&c.AnalyticsURL, "analytics-service-url", "http://127.0.0.1:7004", "analytics-service's RPC endpoint")
+	s.String(&c.DeadLetterURL, "dead-letter-service-url", "http://127.0.0.1:7007", "dead-letter-service's RPC endpoint")
 	c.TLS.Register(s)
 	c.Backend.Register(s, "backend", "services")
 	s.List(&c.AllowedOrigins, "allowed-origins", nil, "web origins (scheme://host[:port]) besides the gateway's own whose pages may call it from a browser")
@@ -104,6 +107,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Gateway, error) {
 		{"payments.v1.PaymentService", cfg.PaymentURL, paymentsv1.RegisterPaymentServiceHandler},
 		{"fraud.v1.FraudService", cfg.FraudURL, fraudv1.RegisterFraudServiceHandler},
 		{"analytics.v1.AnalyticsService", cfg.AnalyticsURL, analyticsv1.RegisterAnalyticsServiceHandler},
+		{"deadletters.v1.DeadLetterService", cfg.DeadLetterURL, deadlettersv1.RegisterDeadLetterServiceHandler},
 	}
 	backendTLS, err := cfg.Backend.Config()
 	if err != nil {

@@ -70,13 +70,14 @@ var goServices = []goService{
 	{"analytics-service", "analytics", 7004, kafkaMustSet, []string{"group", "transactional-id"}},
 	{"pg-source", "pg-source", 7005, append([]string{"ORDERS_DATABASE_URL"}, kafkaMustSet...),
 		[]string{"database-url", "publication", "slot", "tables"}},
+	{"dead-letter-service", "dead-letters", 7007, kafkaMustSet, []string{"transactional-id", "max-replays", "replay-batch", "transaction-timeout"}},
 	{"couchbase-sink", "couchbase-sink", 7006,
 		append([]string{"ORDERS_COUCHBASE_URL", "ORDERS_COUCHBASE_USERNAME", "ORDERS_COUCHBASE_PASSWORD"}, kafkaMustSet...),
 		[]string{"couchbase-url", "couchbase-username", "couchbase-password", "couchbase-bucket", "couchbase-scope", "couchbase-collection", "topics", "group"}},
 	// The gateway speaks only to the services' RPC endpoints: no Kafka flags.
 	{"gateway", "gateway", 8080,
-		[]string{"ORDERS_LISTEN_ADDR", "ORDERS_ORDER_SERVICE_URL", "ORDERS_PAYMENT_SERVICE_URL", "ORDERS_FRAUD_SERVICE_URL", "ORDERS_ANALYTICS_SERVICE_URL"},
-		[]string{"listen-addr", "log-level", "log-format", "order-service-url", "payment-service-url", "fraud-service-url", "analytics-service-url"}},
+		[]string{"ORDERS_LISTEN_ADDR", "ORDERS_ORDER_SERVICE_URL", "ORDERS_PAYMENT_SERVICE_URL", "ORDERS_FRAUD_SERVICE_URL", "ORDERS_ANALYTICS_SERVICE_URL", "ORDERS_DEAD_LETTER_SERVICE_URL"},
+		[]string{"listen-addr", "log-level", "log-format", "order-service-url", "payment-service-url", "fraud-service-url", "analytics-service-url", "dead-letter-service-url"}},
 }
 
 // specs builds the composecheck view of the Go services from the code: each
@@ -208,7 +209,7 @@ func TestComposeProfilesAreSelfContained(t *testing.T) {
 	p := load(t, path(composeRel))
 	noErrors(t, "profiles", composecheck.CheckProfiles(p, []string{"core", "full", "full+ui"}))
 
-	wantCore := []string{"analytics-service", "fraud-service", "gateway", "kafka", "order-producer",
+	wantCore := []string{"analytics-service", "dead-letter-service", "fraud-service", "gateway", "kafka", "order-producer",
 		"payment-service", "pg-source", "postgres", "schema-registry"}
 	if got := composecheck.ProfileMembers(p, "core"); !slices.Equal(got, wantCore) {
 		t.Errorf("profile core starts %v, want %v", got, wantCore)
@@ -236,7 +237,7 @@ func TestComposePortsAreTheSeedsAndDoNotCollide(t *testing.T) {
 		"kafdrop": 9000, "control-center": 9021, "schema-registry": 8081, "ksqldb-server": 8088,
 		"couchbase": 8091, "connect": 8083, "kafka": 9092, "postgres": 5432,
 		"order-producer": 7001, "payment-service": 7002, "fraud-service": 7003, "analytics-service": 7004,
-		"pg-source": 7005, "couchbase-sink": 7006, "gateway": 8080,
+		"pg-source": 7005, "couchbase-sink": 7006, "dead-letter-service": 7007, "gateway": 8080,
 	}
 	for svc, port := range want {
 		found := false

@@ -1,8 +1,9 @@
 // Package auth authenticates and authorizes RPC callers with OAuth 2.0
 // bearer tokens: JWTs verified against a JSON Web Key Set (an identity
 // provider's JWKS URL, or a JWKS file) by go-oidc. A token's "scope" claim
-// grants ScopeRead (Get…, List… and Watch… calls) and ScopeWrite (every
-// other call, such as PlaceOrder).
+// grants ScopeRead (Get…, List… and Watch… calls), ScopeWrite (every
+// other call, such as PlaceOrder) and ScopeAdmin (the operators' dead-letter
+// service).
 //
 // The interceptor guards RPCs only: health, readiness and reflection are
 // plain HTTP handlers beside it and stay open.
@@ -14,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"connectrpc.com/connect"
@@ -27,7 +29,13 @@ import (
 const (
 	ScopeRead  = "orders:read"
 	ScopeWrite = "orders:write"
+	// ScopeAdmin is for operators: every call of the services in
+	// adminServices, which read and write any topic's records.
+	ScopeAdmin = "orders:admin"
 )
+
+// adminServices are the services whose every call needs ScopeAdmin.
+var adminServices = []string{"deadletters.v1.DeadLetterService"}
 
 // Config says where the signing keys come from and what the tokens must
 // say. It is enabled when a key source is set.
@@ -135,9 +143,14 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Caller, error) {
 }
 
 // Needs is the scope a procedure ("/pkg.Service/Method") requires:
-// ScopeRead for Get…, List… and Watch… methods, ScopeWrite for any other.
+// ScopeAdmin for an operators' service, else ScopeRead for Get…, List…
+// and Watch… methods, ScopeWrite for any other.
 func Needs(procedure string) string {
-	method := procedure[strings.LastIndex(procedure, "/")+1:]
+	cut := strings.LastIndex(procedure, "/")
+	if slices.Contains(adminServices, strings.TrimPrefix(procedure[:max(cut, 0)], "/")) {
+		return ScopeAdmin
+	}
+	method := procedure[cut+1:]
 	for _, read := range []string{"Get", "List", "Watch"} {
 		if strings.HasPrefix(method, read) {
 			return ScopeRead
@@ -152,24 +165,35 @@ func Interceptor(v *Verifier) connect.Interceptor { return &interceptor{v: v} }
 
 type interceptor struct{ v *Verifier }
 
-func (i *interceptor) authorize(ctx context.Context, procedure, header string) error {
+// authorize verifies the call's token and returns ctx with its caller.
+func (i *interceptor) authorize(ctx context.Context, procedure, header string) (context.Context, error) {
 	scheme, token, _ := strings.Cut(header, " ")
 	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-		return connect.NewError(connect.CodeUnauthenticated, errors.New("a bearer token is required (Authorization: Bearer <token>)"))
+		return nil, connect.NewError(connect.CodeUnauthenticated, errors.New("a bearer token is required (Authorization: Bearer <token>)"))
 	}
 	caller, err := i.v.Verify(ctx, strings.TrimSpace(token))
 	if err != nil {
-		return connect.NewError(connect.CodeUnauthenticated, err)
+		return nil, connect.NewError(connect.CodeUnauthenticated, err)
 	}
 	if need := Needs(procedure); !caller.Has(need) {
-		return connect.NewError(connect.CodePermissionDenied, fmt.Errorf("%s needs scope %s", procedure, need))
+		return nil, connect.NewError(connect.CodePermissionDenied, fmt.Errorf("%s needs scope %s", procedure, need))
 	}
-	return nil
+	return context.WithValue(ctx, callerKey{}, caller), nil
+}
+
+type callerKey struct{}
+
+// CallerFrom returns the verified caller of an RPC, when the service
+// requires tokens.
+func CallerFrom(ctx context.Context) (Caller, bool) {
+	c, ok := ctx.Value(callerKey{}).(Caller)
+	return c, ok
 }
 
 func (i *interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-		if err := i.authorize(ctx, req.Spec().Procedure, req.Header().Get("Authorization")); err != nil {
+		ctx, err := i.authorize(ctx, req.Spec().Procedure, req.Header().Get("Authorization"))
+		if err != nil {
 			return nil, err
 		}
 		return next(ctx, req)
@@ -182,7 +206,8 @@ func (i *interceptor) WrapStreamingClient(next connect.StreamingClientFunc) conn
 
 func (i *interceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
 	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
-		if err := i.authorize(ctx, conn.Spec().Procedure, conn.RequestHeader().Get("Authorization")); err != nil {
+		ctx, err := i.authorize(ctx, conn.Spec().Procedure, conn.RequestHeader().Get("Authorization"))
+		if err != nil {
 			return err
 		}
 		return next(ctx, conn)

@@ -80,11 +80,14 @@ func TestVerifierTakesKeysFromAJWKSEndpoint(t *testing.T) {
 
 func TestNeeds(t *testing.T) {
 	for procedure, want := range map[string]string{
-		"/orders.v1.OrderService/PlaceOrder":               auth.ScopeWrite,
-		"/orders.v1.OrderService/GetOrder":                 auth.ScopeRead,
-		"/orders.v1.OrderService/ListOrders":               auth.ScopeRead,
-		"/analytics.v1.AnalyticsService/WatchCountryStats": auth.ScopeRead,
-		"/some.v1.Service/Delete":                          auth.ScopeWrite, // anything new is a write until said otherwise
+		"/orders.v1.OrderService/PlaceOrder":                  auth.ScopeWrite,
+		"/orders.v1.OrderService/GetOrder":                    auth.ScopeRead,
+		"/orders.v1.OrderService/ListOrders":                  auth.ScopeRead,
+		"/analytics.v1.AnalyticsService/WatchCountryStats":    auth.ScopeRead,
+		"/some.v1.Service/Delete":                             auth.ScopeWrite, // anything new is a write until said otherwise
+		"/deadletters.v1.DeadLetterService/ListDeadLetters":   auth.ScopeAdmin, // operators only, reads too
+		"/deadletters.v1.DeadLetterService/ReplayDeadLetters": auth.ScopeAdmin,
+		"/deadletters.v1.DeadLetterServiceX/ListThings":       auth.ScopeRead,
 	} {
 		if got := auth.Needs(procedure); got != want {
 			t.Errorf("Needs(%s) = %s, want %s", procedure, got, want)

@@ -39,6 +39,7 @@ type Var struct {
 type Set struct {
 	fs       *flag.FlagSet
 	vars     []Var
+	args     []string   // positional arguments, once parsed
 	pairs    []pairsVar // options whose values are never echoed
 	failed   []error    // their errors, reported by Parse
 	lookup   func(string) (string, bool)
@@ -75,7 +76,7 @@ func (s *Set) Name() string { return s.fs.Name() }
 func (s *Set) Vars() []Var { return append([]Var(nil), s.vars...) }
 
 // Args returns the positional arguments left after Parse.
-func (s *Set) Args() []string { return s.fs.Args() }
+func (s *Set) Args() []string { return append([]string(nil), s.args...) }
 
 func (s *Set) add(name, usage string, required bool) {
 	s.vars = append(s.vars, Var{
@@ -233,7 +234,7 @@ func (s *Set) Parse(args []string) error {
 			return err
 		}
 	}
-	if err := s.fs.Parse(args); err != nil {
+	if err := s.parseArgs(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return ErrHelp
 		}
@@ -248,6 +249,28 @@ func (s *Set) Parse(args []string) error {
 		}
 	}
 	return nil
+}
+
+// parseArgs parses flags wherever they are among the positional
+// arguments (`orders dlq list --topic orders`), which it keeps for Args;
+// after "--" every argument is positional.
+func (s *Set) parseArgs(args []string) error {
+	s.args = nil
+	for {
+		if err := s.fs.Parse(args); err != nil {
+			return err
+		}
+		rest := s.fs.Args()
+		if len(rest) == 0 {
+			return nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			s.args = append(s.args, rest...)
+			return nil
+		}
+		s.args = append(s.args, rest[0])
+		args = rest[1:]
+	}
 }
 
 // setFromEnv applies the environment variable of v. A Pairs variable holds

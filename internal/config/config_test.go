@@ -161,3 +161,20 @@ func TestHelpListsEveryOptionWithItsVariable(t *testing.T) {
 		t.Errorf("Vars() = %+v", got)
 	}
 }
+
+func TestFlagsMayFollowPositionalArguments(t *testing.T) {
+	var topic string
+	var all bool
+	s := New("dlq", "dead letters", env(nil))
+	s.String(&topic, "topic", "", "topic")
+	s.Bool(&all, "all", false, "all")
+	if err := s.Parse([]string{"list", "--topic", "orders", "a-0-1", "--all", "--", "--not-a-flag"}); err != nil {
+		t.Fatal(err)
+	}
+	if topic != "orders" || !all {
+		t.Errorf("topic=%q all=%v: flags after a positional argument were not parsed", topic, all)
+	}
+	if got := strings.Join(s.Args(), " "); got != "list a-0-1 --not-a-flag" {
+		t.Errorf("Args() = %q", got)
+	}
+}

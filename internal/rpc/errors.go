@@ -19,8 +19,9 @@ func NotFound(format string, args ...any) error {
 
 // ToConnectError maps the platform's errors to Connect codes, in one place:
 // validation → InvalidArgument (with google.rpc.BadRequest details naming
-// each field), not found → NotFound, Kafka unavailable or timing out →
-// Unavailable, context → Canceled/DeadlineExceeded, anything else →
+// each field), not found (also an unknown topic or record) → NotFound, a
+// fenced transactional producer → Aborted, Kafka unavailable or timing out
+// → Unavailable, context → Canceled/DeadlineExceeded, anything else →
 // Internal. Connect errors pass through.
 func ToConnectError(err error) error {
 	if err == nil {
@@ -34,8 +35,11 @@ func ToConnectError(err error) error {
 	if errors.As(err, &ve) {
 		return invalidArgument(ve)
 	}
-	if errors.Is(err, errNotFound) {
+	if errors.Is(err, errNotFound) || errors.Is(err, stream.ErrUnknownTopic) || errors.Is(err, stream.ErrNoRecord) {
 		return connect.NewError(connect.CodeNotFound, err)
+	}
+	if stream.Fenced(err) {
+		return connect.NewError(connect.CodeAborted, err)
 	}
 	if errors.Is(err, context.Canceled) {
 		return connect.NewError(connect.CodeCanceled, err)

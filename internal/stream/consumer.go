@@ -168,6 +168,9 @@ func (l *consumeLoop) idle(ctx context.Context, d time.Duration, tp kafka.TopicP
 // process decodes and handles one record, dead-lettering permanent failures.
 func process[T proto.Message](ctx context.Context, log *slog.Logger, opts ConsumerOptions, topic Topic[T], msg *kafka.Message, handle func(context.Context, Record[T]) error) error {
 	in := FromClient(msg)
+	if ForAnother(in, opts.Group) {
+		return nil // another group's replay
+	}
 	rec, err := topic.Decode(in)
 	if err == nil {
 		err = handle(ctx, rec)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -24,6 +25,22 @@ const (
 	HeaderHeadersDropped = "dlq.headers.dropped"  // set when the record's own headers were left out: how many
 	HeaderKeyDropped     = "dlq.key.dropped"      // set when the key was cut to MaxDeadLetterKey: its size in bytes
 )
+
+// Replay headers, on a record sent back to its source topic from a dead
+// letter (see ReplayRecord). They start with "dlq." too, so that a record
+// that fails again carries them into its next dead letter.
+const (
+	// HeaderReplayFor names the one consumer group that is to process the
+	// record; every other group skips it (see ForAnother).
+	HeaderReplayFor = "dlq.replay.for"
+	// HeaderReplayCount is how many times the record has been replayed.
+	HeaderReplayCount = "dlq.replay.count"
+	// HeaderReplayOf is the id of the dead letter it was replayed from.
+	HeaderReplayOf = "dlq.replay.of"
+)
+
+// headerPrefix starts every header the dead-letter machinery writes.
+const headerPrefix = "dlq."
 
 // Bounds on what a dead letter carries, so that it fits in a record
 // whatever the record and its error (librdkafka refuses records over 1 MB,
@@ -67,6 +84,43 @@ func ForeignDeadLetter(topic, source, consumer, class string, key, value []byte,
 	dl := &Message{Topic: DeadLetterTopic(topic), Key: key, Value: value,
 		Headers: failureHeaders(class, cause, source, consumer, now)}
 	return bounded(dl, 0)
+}
+
+// ReplayRecord builds the record that sends dead letter dl back to its
+// source topic for the consumer group that failed on it: the same key,
+// value and own headers, without the failure headers, with the replay
+// headers (count is the replays so far, this one included; id names dl).
+func ReplayRecord(dl *Message, id string, count int) *Message {
+	var headers []Header
+	for _, h := range dl.Headers {
+		if !strings.HasPrefix(h.Key, headerPrefix) {
+			headers = append(headers, h)
+		}
+	}
+	headers = append(headers,
+		Header{Key: HeaderReplayFor, Value: []byte(dl.Header(HeaderFailedConsumer))},
+		Header{Key: HeaderReplayCount, Value: []byte(strconv.Itoa(count))},
+		Header{Key: HeaderReplayOf, Value: []byte(id)},
+	)
+	return &Message{Topic: dl.Header(HeaderSourceTopic), Key: dl.Key, Value: dl.Value, Headers: headers}
+}
+
+// ReplayCount is how many times the record behind dead letter dl had been
+// replayed when it failed (0 for a first failure).
+func ReplayCount(dl *Message) int {
+	n, err := strconv.Atoi(dl.Header(HeaderReplayCount))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+// ForAnother reports whether msg is a replay addressed to a consumer group
+// other than group: a record every other group has already processed, or
+// dead-lettered on its own account.
+func ForAnother(msg *Message, group string) bool {
+	to := msg.Header(HeaderReplayFor)
+	return to != "" && to != group
 }
 
 // logDeadLetter says which record went to the dead-letter topic and why,

@@ -89,3 +89,35 @@ func Unavailable(err error) bool {
 	}
 	return false
 }
+
+// Fenced reports whether err says a transactional producer was fenced: a
+// newer producer with its transactional id took over, and what it had not
+// committed was aborted.
+func Fenced(err error) bool {
+	return anyKafkaError(err, func(ke kafka.Error) bool {
+		switch ke.Code() {
+		case kafka.ErrFenced, kafka.ErrProducerFenced, kafka.ErrInvalidProducerEpoch:
+			return true
+		}
+		return false
+	})
+}
+
+// anyKafkaError reports whether some kafka.Error in err's tree (joined
+// errors included, which errors.As would stop at the first of) passes is.
+func anyKafkaError(err error, is func(kafka.Error) bool) bool {
+	switch e := err.(type) {
+	case nil:
+		return false
+	case kafka.Error:
+		return is(e)
+	case interface{ Unwrap() []error }:
+		for _, inner := range e.Unwrap() {
+			if anyKafkaError(inner, is) {
+				return true
+			}
+		}
+		return false
+	}
+	return anyKafkaError(errors.Unwrap(err), is)
+}

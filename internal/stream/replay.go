@@ -20,18 +20,11 @@ import (
 // records. It returns how many records it replayed; records that cannot be
 // decoded are skipped, since the group dead-lettered them when it read them.
 func Replay[T proto.Message](ctx context.Context, cfg Config, group string, topic Topic[T], parts []Partition, lookback time.Duration, apply func(Record[T])) (n int, err error) {
-	conf := cfg.base("replay-" + group)
-	conf["group.id"] = group // to read the group's committed offsets; never joins or commits
-	conf["enable.auto.commit"] = false
-	conf["isolation.level"] = "read_committed"
-	conf["enable.partition.eof"] = true
-	// A broker answers a connection's requests in order: a fetch waiting
-	// for new records would hold up the offset lookups and the close.
-	conf["fetch.wait.max.ms"] = 10
-	conf = cfg.withExtra(conf)
-	c, err := kafka.NewConsumer(&conf)
+	// The group's id lets it read the group's committed offsets; it never
+	// joins or commits.
+	c, err := rangeConsumer(cfg, "replay-"+group, group)
 	if err != nil {
-		return 0, fmt.Errorf("replay %s: create consumer: %w", topic.Name, err)
+		return 0, fmt.Errorf("replay %s: %w", topic.Name, err)
 	}
 	defer func() {
 		if cerr := c.Close(); cerr != nil {
@@ -48,20 +41,46 @@ func Replay[T proto.Message](ctx context.Context, cfg Config, group string, topi
 		lastOnes[p] = end - 1
 	}
 	last := map[int32]time.Time{}
-	if err := r.read(ctx, lastOnes, ends, func(m *kafka.Message) { last[m.TopicPartition.Partition] = m.Timestamp }); err != nil {
+	if err := r.read(ctx, lastOnes, ends, func(m *kafka.Message) bool { last[m.TopicPartition.Partition] = m.Timestamp; return true }); err != nil {
 		return 0, err
 	}
 	starts, err := r.offsetsFor(ctx, ends, last, lookback)
 	if err != nil {
 		return 0, err
 	}
-	err = r.read(ctx, starts, ends, func(m *kafka.Message) {
-		if rec, derr := topic.Decode(FromClient(m)); derr == nil {
+	err = r.read(ctx, starts, ends, func(m *kafka.Message) bool {
+		in := FromClient(m)
+		if ForAnother(in, group) {
+			return true
+		}
+		if rec, derr := topic.Decode(in); derr == nil {
 			apply(rec)
 			n++
 		}
+		return true
 	})
 	return n, err
+}
+
+// rangeConsumer is a consumer for reading ranges of partitions by
+// assignment: read_committed, reporting each partition's end, never
+// committing. group is only a name (librdkafka wants one) unless the
+// caller asks for committed offsets.
+func rangeConsumer(cfg Config, role, group string) (*kafka.Consumer, error) {
+	conf := cfg.base(role)
+	conf["group.id"] = group
+	conf["enable.auto.commit"] = false
+	conf["isolation.level"] = "read_committed"
+	conf["enable.partition.eof"] = true
+	// A broker answers a connection's requests in order: a fetch waiting
+	// for new records would hold up the offset lookups and the close.
+	conf["fetch.wait.max.ms"] = 10
+	conf = cfg.withExtra(conf)
+	c, err := kafka.NewConsumer(&conf)
+	if err != nil {
+		return nil, fmt.Errorf("create consumer: %w", err)
+	}
+	return c, nil
 }
 
 // replayer reads ranges of one topic's partitions with an assigned consumer.
@@ -129,8 +148,8 @@ func (r replayer) offsetsFor(ctx context.Context, ends map[int32]int64, last map
 
 // read hands fn every record of each partition p from starts[p] up to,
 // not including, ends[p], or up to the partition's end when that comes
-// first.
-func (r replayer) read(ctx context.Context, starts, ends map[int32]int64, fn func(*kafka.Message)) error {
+// first; it stops early when fn returns false.
+func (r replayer) read(ctx context.Context, starts, ends map[int32]int64, fn func(*kafka.Message) bool) error {
 	assign := make([]kafka.TopicPartition, 0, len(starts))
 	open := map[int32]bool{}
 	for p, start := range starts {
@@ -155,8 +174,8 @@ func (r replayer) read(ctx context.Context, starts, ends map[int32]int64, fn fun
 			if !open[p] || off < starts[p] {
 				continue
 			}
-			if off < ends[p] {
-				fn(e)
+			if off < ends[p] && !fn(e) {
+				return nil
 			}
 			if off+1 >= ends[p] {
 				delete(open, p)

@@ -45,7 +45,8 @@ func NewTable[T proto.Message](cfg Config, topic Topic[T], apply func(Record[T])
 
 // Run reads the topic until ctx ends. Records that cannot be decoded are
 // logged and skipped: the table does not own the topic, its consumers'
-// dead-letter topics hold the evidence.
+// dead-letter topics hold the evidence. Replayed dead letters are skipped
+// too: they are addressed to one consumer group.
 func (t *Table[T]) Run(ctx context.Context) (err error) {
 	conf := t.cfg.base("table-" + t.topic.Name)
 	conf["group.id"] = "table-" + t.topic.Name // required by librdkafka, never committed
@@ -97,7 +98,11 @@ func (t *Table[T]) Run(ctx context.Context) (err error) {
 }
 
 func (t *Table[T]) applyRecord(msg *kafka.Message) {
-	rec, err := t.topic.Decode(FromClient(msg))
+	in := FromClient(msg)
+	if in.Header(HeaderReplayFor) != "" {
+		return // a replay is for one consumer group; the table saw the record when it was first written
+	}
+	rec, err := t.topic.Decode(in)
 	if err != nil {
 		t.log.Warn("skipping undecodable record", "error", err)
 		return

@@ -290,6 +290,9 @@ func (t *transformer[T]) overdue(ctx context.Context, call string) (stop func())
 // letter when it cannot be decoded or is invalid.
 func (t *transformer[T]) produceOutputs(ctx context.Context, msg *kafka.Message) error {
 	in := FromClient(msg)
+	if ForAnother(in, t.opts.Group) {
+		return nil // another group's replay: its offset commits with the batch
+	}
 	rec, err := t.topic.Decode(in)
 	var outs []*Message
 	if err == nil {

@@ -45,9 +45,9 @@ func (c Command) Flags() *config.Set {
 func Commands() []Command {
 	services := []Command{
 		producerCommand(), paymentCommand(), fraudCommand(), analyticsCommand(),
-		pgSourceCommand(), couchbaseSinkCommand(), gatewayCommand(),
+		pgSourceCommand(), couchbaseSinkCommand(), deadLettersCommand(), gatewayCommand(),
 	}
-	return append(append(services, devTools()...), seedSQLCommand(), probeCommand())
+	return append(append(services, devTools()...), dlqCommand(), seedSQLCommand(), probeCommand())
 }
 
 // Lookup finds a subcommand by name.

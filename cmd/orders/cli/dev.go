@@ -63,6 +63,7 @@ func PrintWelcome(w io.Writer, st *devstack.Stack) {
 	line("  payment-service      %s   (payments.v1.PaymentService)", st.PaymentURL)
 	line("  fraud-service        %s   (fraud.v1.FraudService)", st.FraudURL)
 	line("  analytics-service    %s   (analytics.v1.AnalyticsService)", st.AnalyticsURL)
+	line("  dead-letter-service  %s   (deadletters.v1.DeadLetterService; orders dlq)", st.DeadLetterURL)
 	if st.PgSourceURL != "" {
 		line("  pg-source            %s   (Postgres customers → Kafka, health only)", st.PgSourceURL)
 	}
@@ -79,7 +80,7 @@ func PrintWelcome(w io.Writer, st *devstack.Stack) {
 	line("")
 	bearer := ""
 	if st.Token != "" {
-		line("The RPCs require a bearer token. A development token (orders:read, orders:write; also in %s):", st.TokenFile)
+		line("The RPCs require a bearer token. A development token (orders:read, orders:write, orders:admin; also in %s):", st.TokenFile)
 		line("  export ORDERS_TOKEN=%s", st.Token)
 		line("and a read-only one (orders:read):")
 		line("  export ORDERS_READ_TOKEN=%s", st.ReadToken)
@@ -92,6 +93,7 @@ func PrintWelcome(w io.Writer, st *devstack.Stack) {
 	line(`  curl -s%s %s/v1/orders?page_size=3`, bearer, st.GatewayURL)
 	line(`  curl -s%s %s/v1/analytics/countries/DE`, bearer, st.GatewayURL)
 	line(`  curl -sN%s %s/v1/analytics/countries:watch`, bearer, st.GatewayURL)
+	line(`  go run ./cmd/orders dlq list --topic orders%s`, map[bool]string{true: " --token $ORDERS_TOKEN"}[st.Token != ""])
 	line("")
 	_, _ = io.WriteString(w, b.String())
 }

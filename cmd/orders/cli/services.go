@@ -9,6 +9,7 @@ import (
 	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/services/analytics"
 	"github.com/kafka-enterprise-orders/orders/services/couchbasesink"
+	"github.com/kafka-enterprise-orders/orders/services/deadletters"
 	"github.com/kafka-enterprise-orders/orders/services/fraud"
 	"github.com/kafka-enterprise-orders/orders/services/orderproducer"
 	"github.com/kafka-enterprise-orders/orders/services/payment"
@@ -43,6 +44,11 @@ func pgSourceCommand() Command {
 func couchbaseSinkCommand() Command {
 	return service("couchbase-sink", "couchbase-sink: `order-analytics` → Couchbase documents (upsert by key, delete on tombstone)",
 		couchbasesink.Name, couchbasesink.New)
+}
+
+func deadLettersCommand() Command {
+	return service("dead-letters", "dead-letter-service: lists, replays and discards the dead letters of every topic (DeadLetterService)",
+		deadletters.Name, deadletters.New)
 }
 
 func gatewayCommand() Command {

@@ -29,6 +29,7 @@ import (
 	"github.com/kafka-enterprise-orders/orders/internal/stream"
 	"github.com/kafka-enterprise-orders/orders/services/analytics"
 	"github.com/kafka-enterprise-orders/orders/services/couchbasesink"
+	"github.com/kafka-enterprise-orders/orders/services/deadletters"
 	"github.com/kafka-enterprise-orders/orders/services/fraud"
 	"github.com/kafka-enterprise-orders/orders/services/orderproducer"
 	"github.com/kafka-enterprise-orders/orders/services/payment"
@@ -37,14 +38,14 @@ import (
 
 // Ports are where the stack listens; zero picks a free port.
 type Ports struct {
-	Kafka, Registry, Postgres                                          int
-	Order, Payment, Fraud, Analytics, PgSource, CouchbaseSink, Gateway int
+	Kafka, Registry, Postgres                                                       int
+	Order, Payment, Fraud, Analytics, PgSource, CouchbaseSink, DeadLetters, Gateway int
 }
 
 // DefaultPorts are the documented fixed ports of `orders dev`.
 func DefaultPorts() Ports {
 	return Ports{Kafka: 9092, Registry: 8081, Postgres: 55432,
-		Order: 7001, Payment: 7002, Fraud: 7003, Analytics: 7004, PgSource: 7005, CouchbaseSink: 7006, Gateway: 8080}
+		Order: 7001, Payment: 7002, Fraud: 7003, Analytics: 7004, PgSource: 7005, CouchbaseSink: 7006, DeadLetters: 7007, Gateway: 8080}
 }
 
 // Options configure the stack.
@@ -80,20 +81,21 @@ type Options struct {
 
 // Stack is a running platform, handed to the ready callback of Run.
 type Stack struct {
-	Brokers      string
-	RegistryURL  string
-	DatabaseURL  string // empty when Postgres was skipped
-	OrderURL     string
-	PaymentURL   string
-	FraudURL     string
-	AnalyticsURL string
-	PgSourceURL  string // health and readiness only; empty without Postgres
-	SinkURL      string // couchbase-sink health and readiness; empty without gocaves
-	CouchbaseURL string // the gocaves cluster's connection string
-	GatewayURL   string
+	Brokers       string
+	RegistryURL   string
+	DatabaseURL   string // empty when Postgres was skipped
+	OrderURL      string
+	PaymentURL    string
+	FraudURL      string
+	AnalyticsURL  string
+	DeadLetterURL string
+	PgSourceURL   string // health and readiness only; empty without Postgres
+	SinkURL       string // couchbase-sink health and readiness; empty without gocaves
+	CouchbaseURL  string // the gocaves cluster's connection string
+	GatewayURL    string
 	// Skipped says what was left out and why.
 	Skipped []string
-	// Token (orders:read and orders:write) and ReadToken (orders:read)
+	// Token (orders:read, orders:write and orders:admin) and ReadToken (orders:read)
 	// are bearer tokens for the RPCs when Options.Auth is set.
 	Token, ReadToken string
 	// TokenFile holds Token.
@@ -101,10 +103,11 @@ type Stack struct {
 	// CAFile is the CA that signed the servers' certificates, with TLS.
 	CAFile string
 
-	Producer  *orderproducer.Service
-	Payment   *payment.Service
-	Fraud     *fraud.Service
-	Analytics *analytics.Service
+	Producer    *orderproducer.Service
+	Payment     *payment.Service
+	Fraud       *fraud.Service
+	Analytics   *analytics.Service
+	DeadLetters *deadletters.Service
 }
 
 // Run starts the stack, calls ready once every service is ready, and runs
@@ -209,8 +212,11 @@ func Run(ctx context.Context, opts Options, ready func(*Stack)) (err error) {
 	if st.Analytics, st.AnalyticsURL, err = wire(&w, analytics.Name, opts.Ports.Analytics, acfg, analytics.New); err != nil {
 		return err
 	}
+	if st.DeadLetters, st.DeadLetterURL, err = wire(&w, deadletters.Name, opts.Ports.DeadLetters, deadletters.DefaultConfig(), deadletters.New); err != nil {
+		return err
+	}
 	gw, err := gateway.New(sctx, gateway.Config{OrderURL: st.OrderURL, PaymentURL: st.PaymentURL, FraudURL: st.FraudURL, AnalyticsURL: st.AnalyticsURL,
-		TLS: w.tls, Backend: rpc.ClientTLS{CAFile: st.CAFile}}, log.With("service", "gateway"))
+		DeadLetterURL: st.DeadLetterURL, TLS: w.tls, Backend: rpc.ClientTLS{CAFile: st.CAFile}}, log.With("service", "gateway"))
 	if err != nil {
 		return err
 	}
@@ -436,7 +442,7 @@ func devAuth(dataDir string, st *Stack) (auth.Config, error) {
 		return auth.Config{}, err
 	}
 	const ttl = 30 * 24 * time.Hour
-	if st.Token, err = issuer.Token("developer", ttl, auth.ScopeRead, auth.ScopeWrite); err != nil {
+	if st.Token, err = issuer.Token("developer", ttl, auth.ScopeRead, auth.ScopeWrite, auth.ScopeAdmin); err != nil {
 		return auth.Config{}, err
 	}
 	if st.ReadToken, err = issuer.Token("reader", ttl, auth.ScopeRead); err != nil {

@@ -1,0 +1,35 @@
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from typing import ClassVar as _ClassVar, Mapping as _Mapping, Optional as _Optional, Union as _Union
+
+DEAD_LETTER_STATUS_DISCARDED: DeadLetterStatus
+DEAD_LETTER_STATUS_PARKED: DeadLetterStatus
+DEAD_LETTER_STATUS_REPLAYED: DeadLetterStatus
+DEAD_LETTER_STATUS_UNSPECIFIED: DeadLetterStatus
+DEAD_LETTER_STATUS_WAITING: DeadLetterStatus
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class DeadLetterResolution(_message.Message):
+    __slots__ = ["at", "by", "id", "reason", "replayed_to_offset", "replayed_to_partition", "replayed_to_topic", "status"]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    BY_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_TO_OFFSET_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_TO_PARTITION_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_TO_TOPIC_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    at: _timestamp_pb2.Timestamp
+    by: str
+    id: str
+    reason: str
+    replayed_to_offset: int
+    replayed_to_partition: int
+    replayed_to_topic: str
+    status: DeadLetterStatus
+    def __init__(self, id: _Optional[str] = ..., status: _Optional[_Union[DeadLetterStatus, str]] = ..., by: _Optional[str] = ..., at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ..., replayed_to_topic: _Optional[str] = ..., replayed_to_partition: _Optional[int] = ..., replayed_to_offset: _Optional[int] = ...) -> None: ...
+
+class DeadLetterStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
