@@ -93,7 +93,11 @@ func PrintWelcome(w io.Writer, st *devstack.Stack) {
 	line(`  curl -s%s %s/v1/orders?page_size=3`, bearer, st.GatewayURL)
 	line(`  curl -s%s %s/v1/analytics/countries/DE`, bearer, st.GatewayURL)
 	line(`  curl -sN%s %s/v1/analytics/countries:watch`, bearer, st.GatewayURL)
-	line(`  go run ./cmd/orders dlq list --topic orders%s`, map[bool]string{true: " --token $ORDERS_TOKEN"}[st.Token != ""])
+	tokenFlag := ""
+	if st.Token != "" {
+		tokenFlag = " --token $ORDERS_TOKEN"
+	}
+	line(`  go run ./cmd/orders dlq list --topic orders%s`, tokenFlag)
 	line("")
 	_, _ = io.WriteString(w, b.String())
 }

@@ -211,7 +211,8 @@ func showTable(w io.Writer, res *deadlettersv1.GetDeadLetterResponse) error {
 	}
 	row("source", fmt.Sprintf("%s[%d]@%d", d.GetSource(), d.GetSourcePartition(), d.GetSourceOffset()))
 	row("consumer", d.GetConsumer())
-	row("error", d.GetErrorClass()+": "+d.GetErrorMessage())
+	row("class", d.GetErrorClass())
+	row("error", d.GetErrorMessage())
 	row("failed at", localTime(d.GetFailedAt()))
 	row("replays", fmt.Sprint(d.GetReplayCount()))
 	row("key", fmt.Sprintf("%q", d.GetKey()))
