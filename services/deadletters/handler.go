@@ -80,8 +80,15 @@ func checkSelection(c *validate.Checker, ids []string, f *deadlettersv1.DeadLett
 	case f != nil:
 		checkFilter(c, "filter", f)
 	default:
+		seen := map[string]int{}
 		for i, id := range ids {
-			checkID(c, "ids["+strconv.Itoa(i)+"]", id)
+			field := "ids[" + strconv.Itoa(i) + "]"
+			if j, dup := seen[id]; dup {
+				c.Add(field, "repeats ids[%d]", j)
+				continue
+			}
+			seen[id] = i
+			checkID(c, field, id)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	deadlettersv1 "github.com/kafka-enterprise-orders/orders/gen/deadletters/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/stream"
+	"github.com/kafka-enterprise-orders/orders/internal/validate"
 )
 
 func TestIDsRoundTripAndBadOnesAreRefused(t *testing.T) {
@@ -91,5 +92,15 @@ func TestFilters(t *testing.T) {
 		if got := matches(dl, tc.f); got != tc.want {
 			t.Errorf("matches(%v) = %v, want %v", tc.f, got, tc.want)
 		}
+	}
+}
+
+// TestARequestNamingADeadLetterTwiceIsRefused: replaying the same id twice
+// in one call would replay it twice.
+func TestARequestNamingADeadLetterTwiceIsRefused(t *testing.T) {
+	var c validate.Checker
+	checkSelection(&c, []string{"orders.dlq-0-1", "orders.dlq-0-2", "orders.dlq-0-1"}, nil)
+	if err := c.Err(); err == nil || !strings.Contains(err.Error(), "ids[2]: repeats ids[0]") {
+		t.Errorf("duplicate ids: %v", err)
 	}
 }

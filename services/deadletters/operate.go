@@ -5,7 +5,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -79,7 +81,10 @@ func (s *Service) list(ctx context.Context, f *deadlettersv1.DeadLetterFilter, s
 // scan hands fn the dead letters of f's topic that pass f, from the
 // positions in from, until fn returns false.
 func (s *Service) scan(ctx context.Context, f *deadlettersv1.DeadLetterFilter, from map[int32]int64, fn func(letter) bool) error {
-	topic := stream.DeadLetterTopic(f.GetTopic())
+	topic := f.GetTopic()
+	if !strings.HasSuffix(topic, stream.DeadLetterSuffix) { // "orders" and "orders.dlq" alike
+		topic = stream.DeadLetterTopic(topic)
+	}
 	return stream.Scan(ctx, s.Kafka(), topic, from, func(msg *stream.Message) (bool, error) {
 		l := s.describe(msg)
 		if !matches(l.dl, f) {
@@ -151,18 +156,62 @@ func (s *Service) resolve(ctx context.Context, sel selection) (letters []letter,
 		})
 		return letters, more, err
 	}
-	for _, id := range sel.ids {
+	letters, err = s.readIDs(ctx, sel.ids)
+	return letters, false, err
+}
+
+// readIDs reads the dead letters named by ids, in that order, with one
+// scan per dead-letter topic from the lowest offset asked for in each
+// partition, ending once all of the topic's are found.
+func (s *Service) readIDs(ctx context.Context, ids []string) ([]letter, error) {
+	type want struct {
+		from map[int32]int64 // partition → lowest offset
+		ids  map[string]bool
+	}
+	wanted := map[string]*want{}
+	for _, id := range ids {
 		topic, pos, err := parseID(id)
 		if err != nil {
-			return nil, false, validationError("ids", err)
+			return nil, validationError("ids", err)
 		}
-		msg, err := stream.ReadAt(ctx, s.Kafka(), topic, pos)
-		if err != nil {
-			return nil, false, err
+		w := wanted[topic]
+		if w == nil {
+			w = &want{from: map[int32]int64{}, ids: map[string]bool{}}
+			wanted[topic] = w
 		}
-		letters = append(letters, s.describe(msg))
+		w.ids[id] = true
+		if lowest, ok := w.from[pos.Partition]; !ok || pos.Offset < lowest {
+			w.from[pos.Partition] = pos.Offset
+		}
 	}
-	return letters, false, nil
+	found := map[string]letter{}
+	for topic, w := range wanted {
+		for p := range slices.Max(slices.Collect(maps.Keys(w.from))) {
+			if _, ok := w.from[p]; !ok {
+				w.from[p] = math.MaxInt64 // no id is in this partition
+			}
+		}
+		left := len(w.ids)
+		err := stream.Scan(ctx, s.Kafka(), topic, w.from, func(msg *stream.Message) (bool, error) {
+			if id := letterID(msg); w.ids[id] {
+				found[id] = s.describe(msg)
+				left--
+			}
+			return left > 0, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	letters := make([]letter, 0, len(ids))
+	for _, id := range ids {
+		l, ok := found[id]
+		if !ok {
+			return nil, fmt.Errorf("dead letter %s: %w", id, stream.ErrNoRecord)
+		}
+		letters = append(letters, l)
+	}
+	return letters, nil
 }
 
 func validationError(field string, err error) error {
