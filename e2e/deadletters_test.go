@@ -276,6 +276,11 @@ func TestDeadLettersAreReplayedOnceToTheConsumerThatFailed(t *testing.T) {
 		t.Fatalf("replayed %d, want 1: %v", len(res.GetReplayed()), res)
 	}
 	testenv.WaitFor(t, 60*time.Second, "the replayed order paid", func() bool { return payments.Latest()["ord-late-0001"] != nil })
+	// The order view, which could not decode the order either, has it now.
+	testenv.WaitForNil(t, 30*time.Second, "the replayed order in the order view", func() error {
+		_, err := p.orders.GetOrder(context.Background(), &ordersv1.GetOrderRequest{OrderId: "ord-late-0001"})
+		return err
+	})
 	sentinel(t, p, payments, alerts, totals, 1)
 	if alerts.Latest()["ord-late-0001"] != nil || totals.Latest()["PT"].GetOrderCount() != 1 {
 		t.Fatal("fraud or analytics processed a replay addressed to payment")

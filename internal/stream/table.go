@@ -45,8 +45,10 @@ func NewTable[T proto.Message](cfg Config, topic Topic[T], apply func(Record[T])
 
 // Run reads the topic until ctx ends. Records that cannot be decoded are
 // logged and skipped: the table does not own the topic, its consumers'
-// dead-letter topics hold the evidence. Replayed dead letters are skipped
-// too: they are addressed to one consumer group.
+// dead-letter topics hold the evidence. A replayed dead letter (see
+// ReplayRecord) is applied like any record: it may be the first time the
+// record decodes, or a copy of one the table holds, so apply functions
+// must be idempotent by key, as a view of a topic is.
 func (t *Table[T]) Run(ctx context.Context) (err error) {
 	conf := t.cfg.base("table-" + t.topic.Name)
 	conf["group.id"] = "table-" + t.topic.Name // required by librdkafka, never committed
@@ -98,11 +100,7 @@ func (t *Table[T]) Run(ctx context.Context) (err error) {
 }
 
 func (t *Table[T]) applyRecord(msg *kafka.Message) {
-	in := FromClient(msg)
-	if in.Header(HeaderReplayFor) != "" {
-		return // a replay is for one consumer group; the table saw the record when it was first written
-	}
-	rec, err := t.topic.Decode(in)
+	rec, err := t.topic.Decode(FromClient(msg))
 	if err != nil {
 		t.log.Warn("skipping undecodable record", "error", err)
 		return
