@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 )
@@ -59,5 +60,44 @@ func EnsureTopics(ctx context.Context, cfg Config, withDLQ bool, specs ...TopicS
 			errs = append(errs, fmt.Errorf("create topic %s: %w", r.Topic, r.Error))
 		}
 	}
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return waitVisible(ctx, admin, topics)
+}
+
+// waitVisible waits until every topic shows in the cluster's metadata with
+// all its partitions led. A real cluster creates topics asynchronously: a
+// consumer that subscribes to a topic its metadata does not show yet gets
+// no partitions of it until its next metadata refresh, minutes later.
+func waitVisible(ctx context.Context, admin *kafka.AdminClient, topics []kafka.TopicSpecification) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	for _, ts := range topics {
+		for {
+			md, err := admin.GetMetadata(&ts.Topic, false, 5000)
+			if err == nil && led(md.Topics[ts.Topic]) {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("topic %s not visible in the metadata: %w", ts.Topic, errors.Join(err, ctx.Err()))
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
+	return nil
+}
+
+// led reports whether a topic's metadata lists partitions, each with a leader.
+func led(tm kafka.TopicMetadata) bool {
+	if tm.Error.Code() != kafka.ErrNoError || len(tm.Partitions) == 0 {
+		return false
+	}
+	for _, p := range tm.Partitions {
+		if p.Leader < 0 || p.Error.Code() != kafka.ErrNoError {
+			return false
+		}
+	}
+	return true
 }

@@ -144,6 +144,10 @@ func (c Config) transactionalConfig(role, transactionalID string, timeout time.D
 // connection (see transactionalConfig).
 const idleTransactional = 10 * time.Second
 
+// metadataRefresh is how often a consumer refreshes its topics' metadata
+// (see consumerConfig).
+const metadataRefresh = 10 * time.Second
+
 // consumerConfig never commits on its own: the owner stores or commits
 // offsets once the output is durable. It reads only committed transactional
 // records.
@@ -154,6 +158,11 @@ func (c Config) consumerConfig(role, group string) kafka.ConfigMap {
 	m["auto.offset.reset"] = "earliest"
 	m["enable.auto.offset.store"] = false
 	m["enable.partition.eof"] = false
+	// A subscribed topic the consumer's metadata does not list yet (just
+	// created, or its leader moving) gets no partitions until the next
+	// refresh; librdkafka's default of five minutes leaves a group member
+	// idle that long. Refreshing only the topics in use is cheap.
+	m["topic.metadata.refresh.interval.ms"] = int(metadataRefresh.Milliseconds())
 	return c.withExtra(m)
 }
 
