@@ -46,8 +46,8 @@ func common(cfg stream.Config) platform.Common { return platform.Common{Kafka: c
 // startPlatform publishes the seeded customers (as pg-source would), then
 // starts every service in-process, and an HTTP server for OrderService.
 // crash, when set, gives each transactional worker (payment, fraud,
-// analytics) its before-commit hook.
-func startPlatform(t *testing.T, crash func(worker string) func(ctx context.Context, batch int) error) *platformUnderTest {
+// analytics) its before-commit hook; every service gets the options extra.
+func startPlatform(t *testing.T, crash func(worker string) func(ctx context.Context, batch int) error, extra ...platform.Option) *platformUnderTest {
 	t.Helper()
 	cfg, _ := testenv.Kafka(t)
 	ctx := context.Background()
@@ -59,24 +59,25 @@ func startPlatform(t *testing.T, crash func(worker string) func(ctx context.Cont
 	}
 	publishCustomers(t, cfg, p.topics)
 
-	if p.producer, err = orderproducer.New(ctx, orderproducer.Config{Common: common(cfg), Customers: 10}, log.With("service", "order-producer")); err != nil {
+	if p.producer, err = orderproducer.New(ctx, orderproducer.Config{Common: common(cfg), Customers: 10}, log.With("service", "order-producer"), extra...); err != nil {
 		t.Fatal(err)
 	}
 	pc := payment.Config{Common: common(cfg), Group: "payment-service", TransactionalID: "payment-test",
 		Rules: payment.Rules{MinAmount: 1, MaxAmount: 10000, DefaultCreditLimit: 1000, FailureRate: 0}}
-	hook := func(worker string) platform.Option {
-		if crash == nil {
-			return platform.WithBeforeCommit(nil)
+	hook := func(worker string) []platform.Option {
+		opts := append([]platform.Option{platform.WithBeforeCommit(nil)}, extra...)
+		if crash != nil {
+			opts[0] = platform.WithBeforeCommit(crash(worker))
 		}
-		return platform.WithBeforeCommit(crash(worker))
+		return opts
 	}
-	if p.payment, err = payment.New(ctx, pc, log.With("service", "payment"), hook("payment")); err != nil {
+	if p.payment, err = payment.New(ctx, pc, log.With("service", "payment"), hook("payment")...); err != nil {
 		t.Fatal(err)
 	}
-	if p.fraud, err = fraud.New(ctx, fraud.Config{Common: common(cfg), Group: "fraud-service", TransactionalID: "fraud-test"}, log.With("service", "fraud"), hook("fraud")); err != nil {
+	if p.fraud, err = fraud.New(ctx, fraud.Config{Common: common(cfg), Group: "fraud-service", TransactionalID: "fraud-test"}, log.With("service", "fraud"), hook("fraud")...); err != nil {
 		t.Fatal(err)
 	}
-	if p.analytics, err = analytics.New(ctx, analytics.Config{Common: common(cfg), Group: "analytics-service", TransactionalID: "analytics-test"}, log.With("service", "analytics"), hook("analytics")); err != nil {
+	if p.analytics, err = analytics.New(ctx, analytics.Config{Common: common(cfg), Group: "analytics-service", TransactionalID: "analytics-test"}, log.With("service", "analytics"), hook("analytics")...); err != nil {
 		t.Fatal(err)
 	}
 

@@ -19,6 +19,9 @@ import (
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/propagation"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
@@ -33,6 +36,7 @@ import (
 	"github.com/kafka-enterprise-orders/orders/internal/config"
 	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/rpc"
+	"github.com/kafka-enterprise-orders/orders/internal/telemetry"
 )
 
 // OpenAPI is the generated OpenAPI (Swagger 2.0) document of every route.
@@ -82,6 +86,8 @@ type Gateway struct {
 	conns    []*grpc.ClientConn
 	backends map[string]*grpc.ClientConn
 	handler  http.Handler
+	// Telemetry holds the gateway's meter and tracer providers.
+	Telemetry *telemetry.Telemetry
 	// serverTLS is the gateway's own TLS configuration; nil serves
 	// cleartext HTTP/1.1 and h2c.
 	serverTLS *tls.Config
@@ -91,8 +97,16 @@ type Gateway struct {
 
 // New dials the services (lazily: a service that is down yet only fails
 // its own routes) and builds the HTTP handler.
-func New(ctx context.Context, cfg Config, log *slog.Logger) (*Gateway, error) {
+// Its calls to the services carry the trace context of the request.
+func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...telemetry.Option) (*Gateway, error) {
 	g := &Gateway{cfg: cfg, log: log, backends: map[string]*grpc.ClientConn{}}
+	tel, err := telemetry.New(ctx, "gateway", opts...)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	g.Telemetry = tel
+	traced := grpc.WithStatsHandler(otelgrpc.NewClientHandler(otelgrpc.WithTracerProvider(tel.Tracer),
+		otelgrpc.WithMeterProvider(tel.Meter), otelgrpc.WithPropagators(propagation.TraceContext{})))
 	mux := runtime.NewServeMux(
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.HTTPBodyMarshaler{Marshaler: &runtime.JSONPb{
 			MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: false},
@@ -119,7 +133,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Gateway, error) {
 		}
 	}
 	for _, r := range register {
-		conn, err := dial(r.url, backendTLS)
+		conn, err := dial(r.url, backendTLS, traced)
 		if err != nil {
 			g.close()
 			return nil, fmt.Errorf("gateway: %s at %q: %w", r.name, r.url, err)
@@ -138,14 +152,17 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Gateway, error) {
 	})
 	root.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	root.HandleFunc("GET /readyz", g.readyz)
+	root.Handle("GET /metrics", tel.Metrics())
 	root.Handle("/", browserSafe(limitBody(mux, rpc.MaxRequestBytes), cfg.AllowedOrigins))
-	g.handler = root
+	g.handler = otelhttp.NewHandler(root, "gateway", otelhttp.WithTracerProvider(tel.Tracer),
+		otelhttp.WithMeterProvider(tel.Meter), otelhttp.WithPropagators(propagation.TraceContext{}),
+		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method + " " + r.URL.Path }))
 	return g, nil
 }
 
 // dial connects to a service URL: http://host:port over cleartext HTTP/2,
 // https://host:port over TLS with tlsCfg.
-func dial(raw string, tlsCfg *tls.Config) (*grpc.ClientConn, error) {
+func dial(raw string, tlsCfg *tls.Config, opts ...grpc.DialOption) (*grpc.ClientConn, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("want a URL like http://host:port or https://host:port, got %q", raw)
@@ -159,7 +176,7 @@ func dial(raw string, tlsCfg *tls.Config) (*grpc.ClientConn, error) {
 	default:
 		return nil, fmt.Errorf("want an http:// (h2c) or https:// endpoint, got %q", raw)
 	}
-	conn, err := grpc.NewClient("dns:///"+u.Host, grpc.WithTransportCredentials(creds))
+	conn, err := grpc.NewClient("dns:///"+u.Host, append(opts, grpc.WithTransportCredentials(creds))...)
 	if err != nil {
 		return nil, fmt.Errorf("dial: %w", err)
 	}
@@ -221,5 +238,10 @@ func (g *Gateway) Run(ctx context.Context) error {
 func (g *Gateway) close() {
 	for _, c := range g.conns {
 		_ = c.Close()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := g.Telemetry.Shutdown(ctx); err != nil {
+		g.log.Warn("gateway telemetry", "error", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/kafka-enterprise-orders/orders/internal/rpc"
 	"github.com/kafka-enterprise-orders/orders/internal/store"
 	"github.com/kafka-enterprise-orders/orders/internal/stream"
+	"github.com/kafka-enterprise-orders/orders/internal/telemetry"
 )
 
 // Common are the options of every service.
@@ -83,7 +84,7 @@ func (c *Logging) Logger(w io.Writer, service string) (*slog.Logger, error) {
 	default:
 		return nil, fmt.Errorf("--log-format %q: want text or json", c.LogFormat)
 	}
-	log := slog.New(h)
+	log := slog.New(telemetry.LogHandler(h)) // lines logged with a traced context carry its trace_id
 	if service != "" {
 		log = log.With("service", service)
 	}

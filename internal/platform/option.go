@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kafka-enterprise-orders/orders/internal/stream"
+	"github.com/kafka-enterprise-orders/orders/internal/telemetry"
 )
 
 // An Option configures New.
@@ -17,6 +18,7 @@ type options struct {
 	listener     net.Listener
 	summaryEvery time.Duration
 	beforeCommit func(ctx context.Context, batch int) error
+	telemetry    []telemetry.Option
 }
 
 // Owns names the topics the service creates (with their dead-letter

@@ -15,12 +15,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/kafka-enterprise-orders/orders/internal/auth"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
 	"github.com/kafka-enterprise-orders/orders/internal/rpc"
 	"github.com/kafka-enterprise-orders/orders/internal/stream"
+	"github.com/kafka-enterprise-orders/orders/internal/telemetry"
 )
 
 // Base holds a service's shared machinery.
@@ -32,12 +34,15 @@ type Base struct {
 	Server *rpc.Server
 	Ready  *Readiness
 	Stats  *Stats
+	// Telemetry holds the service's meter and tracer providers.
+	Telemetry *telemetry.Telemetry
 	// Tables are run for the life of the service and synced by SyncTables.
 	Tables stream.TableSet
 
-	opts    options
-	workers []worker
-	closers []func(context.Context) error
+	opts         options
+	tablesSynced atomic.Bool // set once the tables first caught up
+	workers      []worker
+	closers      []func(context.Context) error
 }
 
 type worker struct {
@@ -65,6 +70,9 @@ func New(ctx context.Context, name string, common Common, log *slog.Logger, opts
 		Server: rpc.NewServer(log), Ready: NewReadiness(o.conditions...), Stats: NewStats(), opts: o,
 	}
 	b.Server.SetReady(b.Ready.Check)
+	if err := b.instrument(ctx); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
 	if err := b.secure(ctx); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -160,6 +168,7 @@ func (b *Base) SyncTablesThen(condition string) func(context.Context) error {
 		if err := b.Tables.Sync(ctx); err != nil {
 			return err
 		}
+		b.tablesSynced.Store(true)
 		b.Ready.Done(condition)
 		b.Log.Info(condition)
 		return nil

@@ -41,6 +41,7 @@ type Server struct {
 	shutdown time.Duration
 	limits   connect.Interceptor // shared by every service mounted
 	auth     connect.Interceptor // nil: calls are not authenticated
+	observe  connect.Interceptor // nil: calls are not measured or traced
 	reflect  bool
 	tls      *tls.Config // nil: cleartext HTTP/1.1 and h2c
 
@@ -65,7 +66,11 @@ func NewServer(log *slog.Logger) *Server {
 // by vs, size limits, and JSON that refuses unknown fields (see
 // strictJSON).
 func (s *Server) HandlerOptions(vs ...Validator) []connect.HandlerOption {
-	interceptors := []connect.Interceptor{LoggingInterceptor(s.log), s.limits}
+	var interceptors []connect.Interceptor
+	if s.observe != nil {
+		interceptors = append(interceptors, s.observe)
+	}
+	interceptors = append(interceptors, LoggingInterceptor(s.log), s.limits)
 	if s.auth != nil {
 		interceptors = append(interceptors, s.auth)
 	}
@@ -83,6 +88,14 @@ func (s *Server) HandlerOptions(vs ...Validator) []connect.HandlerOption {
 func (s *Server) Handle(serviceName, path string, h http.Handler) {
 	s.mux.Handle(path, h)
 	s.names = append(s.names, serviceName)
+}
+
+// Instrument makes every service mounted afterwards measure and trace its
+// calls with i (otelconnect's), and serves metrics at GET /metrics, which,
+// like /healthz, needs no token.
+func (s *Server) Instrument(i connect.Interceptor, metrics http.Handler) {
+	s.observe = i
+	s.mux.Handle("GET /metrics", metrics)
 }
 
 // Authenticate makes every service mounted afterwards check its callers

@@ -8,6 +8,8 @@ import (
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"github.com/confluentinc/confluent-kafka-go/v2/schemaregistry"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/kafka-enterprise-orders/orders/internal/config"
 )
@@ -44,6 +46,10 @@ type Config struct {
 	// progress while records wait before it is reported stalled (not
 	// ready); zero means DefaultStallTimeout.
 	StallTimeout time.Duration
+	// MeterProvider and TracerProvider instrument every client (metrics,
+	// and spans whose context travels in record headers); nil means none.
+	MeterProvider  metric.MeterProvider
+	TracerProvider trace.TracerProvider
 }
 
 // DefaultConfig is a local cluster's: one broker and a registry on
@@ -94,12 +100,16 @@ func (c Config) clientID(role string) string {
 // base returns the properties common to every client. Callers add their
 // own and then pass the map through withExtra.
 func (c Config) base(role string) kafka.ConfigMap {
-	return kafka.ConfigMap{
+	m := kafka.ConfigMap{
 		"bootstrap.servers": c.Brokers,
 		"client.id":         c.clientID(role),
 		// librdkafka logs to stderr; warnings and worse only.
 		"log_level": 4,
 	}
+	if c.MeterProvider != nil {
+		m["statistics.interval.ms"] = int(statsInterval.Milliseconds())
+	}
+	return m
 }
 
 // withExtra applies the user's properties over m's and returns m.

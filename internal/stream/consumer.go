@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -50,8 +52,12 @@ func Consume[T proto.Message](ctx context.Context, cfg Config, opts ConsumerOpti
 		}
 	}()
 	log := cfg.logger().With("group", opts.Group, "topic", topic.Name)
+	ins := cfg.instruments()
+	lag := ins.newLag(opts.Group)
+	defer lag.close()
 	var assignErr error
 	rebalance := func(c *kafka.Consumer, ev kafka.Event) error {
+		lag.reassigned()
 		if e, ok := ev.(kafka.AssignedPartitions); ok {
 			log.Info("partitions assigned", "partitions", partitionList(e.Partitions))
 			if opts.OnAssign != nil {
@@ -63,16 +69,20 @@ func Consume[T proto.Message](ctx context.Context, cfg Config, opts ConsumerOpti
 	if err := c.SubscribeTopics([]string{topic.Name}, rebalance); err != nil {
 		return fmt.Errorf("subscribe %s to %s: %w", opts.Group, topic.Name, err)
 	}
-	loop := &consumeLoop{c: c, log: log, group: opts.Group, stall: opts.Stall, retry: backoff{min: opts.MinBackoff, max: opts.MaxBackoff}}
+	loop := &consumeLoop{c: c, log: log, group: opts.Group, stall: opts.Stall, ins: ins,
+		retry: backoff{min: opts.MinBackoff, max: opts.MaxBackoff}}
 	for ctx.Err() == nil {
 		opts.Stall.observe(c, opts.Group, topic.Name, log)
+		if err := lag.observe(c); err != nil {
+			log.Debug("consumer lag unknown", "error", err)
+		}
 		ev := c.Poll(100)
 		if assignErr != nil {
 			return fmt.Errorf("%s: prepare assigned partitions: %w", opts.Group, assignErr)
 		}
 		switch e := ev.(type) {
 		case *kafka.Message:
-			err := loop.handle(ctx, e, func() error { return process(ctx, log, opts, topic, e, handle) })
+			err := loop.handle(ctx, e, func() error { return process(ctx, log, ins, opts, topic, e, handle) })
 			if err != nil && !errors.Is(err, errPartitionLost) {
 				return err
 			}
@@ -81,6 +91,8 @@ func Consume[T proto.Message](ctx context.Context, cfg Config, opts ConsumerOpti
 				return fmt.Errorf("%s: fatal consumer error: %w", opts.Group, e)
 			}
 			log.Warn("kafka consumer", "error", e.Error())
+		case *kafka.Stats:
+			ins.clients.record(e)
 		}
 	}
 	return nil
@@ -96,6 +108,7 @@ type consumeLoop struct {
 	log   *slog.Logger
 	group string
 	stall *StallWatch
+	ins   *instruments
 	retry backoff
 }
 
@@ -111,8 +124,10 @@ func (l *consumeLoop) handle(ctx context.Context, msg *kafka.Message, fn func() 
 				return fmt.Errorf("%s: store offset: %w", l.group, err)
 			}
 			l.stall.committed() // auto-commit sends it within the commit interval
+			l.ins.countConsumed(ctx, l.group, *msg.TopicPartition.Topic, 1)
 			return nil
 		}
+		l.ins.retried.Add(ctx, 1, metric.WithAttributes(topicAttr(*msg.TopicPartition.Topic), groupAttr(l.group)))
 		wait := l.retry.next()
 		l.log.Warn("handler failed, will retry", "error", err, "in", wait)
 		if err := l.idle(ctx, wait, msg.TopicPartition); err != nil {
@@ -166,26 +181,33 @@ func (l *consumeLoop) idle(ctx context.Context, d time.Duration, tp kafka.TopicP
 }
 
 // process decodes and handles one record, dead-lettering permanent failures.
-func process[T proto.Message](ctx context.Context, log *slog.Logger, opts ConsumerOptions, topic Topic[T], msg *kafka.Message, handle func(context.Context, Record[T]) error) error {
+func process[T proto.Message](ctx context.Context, log *slog.Logger, ins *instruments, opts ConsumerOptions, topic Topic[T], msg *kafka.Message, handle func(context.Context, Record[T]) error) error {
 	in := FromClient(msg)
 	if ForAnother(in, opts.Group) {
 		return nil // another group's replay
 	}
+	ctx, span := ins.startProcess(ctx, opts.Group, in)
+	defer span.End()
 	rec, err := topic.Decode(in)
 	if err == nil {
 		err = handle(ctx, rec)
 	}
 	if err == nil || ErrorClass(err) == "" {
+		if err != nil {
+			span.RecordError(err)
+		}
 		return err
 	}
+	span.SetStatus(codes.Error, "dead-lettered")
 	if opts.DeadLetters == nil {
 		return fmt.Errorf("no dead-letter producer for %s: %w", topic.Name, err)
 	}
 	dl := DeadLetter(in, opts.Group, err, time.Now())
-	logDeadLetter(log, dl, err)
+	logDeadLetter(ctx, log, dl, err)
 	if err := opts.DeadLetters.ProduceSync(ctx, dl); err != nil {
 		return err
 	}
+	ins.countDeadLetter(ctx, opts.Group, dl)
 	if opts.OnDeadLetter != nil {
 		opts.OnDeadLetter(dl)
 	}

@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -125,14 +126,14 @@ func ForAnother(msg *Message, group string) bool {
 
 // logDeadLetter says which record went to the dead-letter topic and why,
 // with the error cut as in the dead letter.
-func logDeadLetter(log *slog.Logger, dl *Message, cause error) {
+func logDeadLetter(ctx context.Context, log *slog.Logger, dl *Message, cause error) {
 	attrs := []any{"partition", dl.Header(HeaderSourcePart), "offset", dl.Header(HeaderSourceOffset),
 		"error", truncate(cause.Error(), MaxErrorText)}
 	if dropped := dl.Header(HeaderValueDropped); dropped != "" {
-		log.Warn("record sent to dead-letter topic without its value, too large", append(attrs, "value_bytes", dropped)...)
+		log.WarnContext(ctx, "record sent to dead-letter topic without its value, too large", append(attrs, "value_bytes", dropped)...)
 		return
 	}
-	log.Warn("record sent to dead-letter topic", attrs...)
+	log.WarnContext(ctx, "record sent to dead-letter topic", attrs...)
 }
 
 // bounded fits dl within MaxDeadLetterBytes, dropping its value and then

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -17,6 +19,7 @@ import (
 type Producer struct {
 	p    *kafka.Producer
 	log  *slog.Logger
+	ins  *instruments
 	done chan struct{}
 }
 
@@ -48,7 +51,7 @@ func newProducer(cfg Config, conf kafka.ConfigMap) (*Producer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create producer: %w", err)
 	}
-	prod := &Producer{p: p, log: cfg.logger(), done: make(chan struct{})}
+	prod := &Producer{p: p, log: cfg.logger(), ins: cfg.instruments(), done: make(chan struct{})}
 	go prod.dispatch()
 	return prod, nil
 }
@@ -63,12 +66,16 @@ func (p *Producer) dispatch() {
 			var err error
 			if e.TopicPartition.Error != nil {
 				err = fmt.Errorf("deliver to %s: %w", *e.TopicPartition.Topic, e.TopicPartition.Error)
+			} else {
+				p.ins.produced.Add(context.Background(), 1, metric.WithAttributes(topicAttr(*e.TopicPartition.Topic)))
 			}
 			if cb, ok := e.Opaque.(DeliveryFunc); ok {
 				cb(FromClient(e), err)
 			}
 		case kafka.Error:
 			p.log.Warn("kafka producer", "error", e.Error(), "fatal", e.IsFatal())
+		case *kafka.Stats:
+			p.ins.clients.record(e)
 		}
 	}
 }
@@ -98,14 +105,22 @@ func (p *Producer) produce(msg *kafka.Message, done DeliveryFunc) error {
 	}
 }
 
-// ProduceSync sends msg and waits until the brokers acknowledged it.
+// ProduceSync sends msg and waits until the brokers acknowledged it. When
+// ctx holds a span, the record continues its trace.
 func (p *Producer) ProduceSync(ctx context.Context, msg *Message) error {
+	span := p.ins.startSend(ctx, msg)
+	defer span.End()
 	res := make(chan error, 1)
 	if err := p.Produce(msg, func(_ *Message, err error) { res <- err }); err != nil {
+		span.RecordError(err)
 		return err
 	}
 	select {
 	case err := <-res:
+		if err != nil {
+			span.RecordError(err)
+			span.SetStatus(codes.Error, "not delivered")
+		}
 		return err
 	case <-ctx.Done():
 		return fmt.Errorf("produce to %s: %w", msg.Topic, ctx.Err())

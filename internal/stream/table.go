@@ -94,6 +94,8 @@ func (t *Table[T]) Run(ctx context.Context) (err error) {
 				return fmt.Errorf("table %s: fatal: %w", t.topic.Name, e)
 			}
 			t.log.Warn("kafka table consumer", "error", e.Error())
+		case *kafka.Stats:
+			t.cfg.instruments().clients.record(e)
 		}
 	}
 	return nil

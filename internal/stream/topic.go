@@ -2,8 +2,8 @@ package stream
 
 import (
 	"fmt"
-	"github.com/confluentinc/confluent-kafka-go/v2/schemaregistry"
 
+	"github.com/confluentinc/confluent-kafka-go/v2/schemaregistry"
 	"google.golang.org/protobuf/proto"
 )
 

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -72,6 +74,10 @@ type transformer[T proto.Message] struct {
 	producer *Producer
 	consumer *kafka.Consumer
 	batch    []*kafka.Message
+	// deadLetters are the batch's dead letters, counted once committed.
+	deadLetters []*Message
+	ins         *instruments
+	lag         *lagMeter
 	// failed holds an error raised inside the rebalance callback.
 	failed error
 }
@@ -109,7 +115,9 @@ func newTransformer[T proto.Message](ctx context.Context, cfg Config, opts Trans
 	t := &transformer[T]{
 		opts: opts, topic: topic, fn: fn, producer: producer, consumer: consumer,
 		log: cfg.logger().With("group", opts.Group, "topic", topic.Name),
+		ins: cfg.instruments(),
 	}
+	t.lag = t.ins.newLag(opts.Group)
 	if err := consumer.SubscribeTopics([]string{topic.Name}, t.rebalance(ctx)); err != nil {
 		return nil, errors.Join(fmt.Errorf("subscribe %s: %w", opts.Group, err), t.close())
 	}
@@ -118,6 +126,7 @@ func newTransformer[T proto.Message](ctx context.Context, cfg Config, opts Trans
 
 // close releases both clients without committing anything further.
 func (t *transformer[T]) close() error {
+	t.lag.close()
 	cerr := t.consumer.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -132,6 +141,7 @@ func (t *transformer[T]) close() error {
 // and lets the owner restore state before new partitions are processed.
 func (t *transformer[T]) rebalance(ctx context.Context) kafka.RebalanceCb {
 	return func(c *kafka.Consumer, ev kafka.Event) error {
+		t.lag.reassigned()
 		switch e := ev.(type) {
 		case kafka.RevokedPartitions:
 			t.log.Info("partitions revoked", "partitions", partitionList(e.Partitions))
@@ -162,6 +172,9 @@ func (t *transformer[T]) run(ctx context.Context) error {
 			return t.failed
 		}
 		t.opts.Stall.observe(t.consumer, t.opts.Group, t.topic.Name, t.log)
+		if err := t.lag.observe(t.consumer); err != nil {
+			t.log.Debug("consumer lag unknown", "error", err)
+		}
 		// The batch in flight is finished and committed even on shutdown.
 		if err := t.commitBatchDetached(ctx); err != nil {
 			return err
@@ -189,6 +202,8 @@ func (t *transformer[T]) poll(ctx context.Context) error {
 			return fmt.Errorf("%s: fatal consumer error: %w", t.opts.Group, e)
 		}
 		t.log.Warn("kafka consumer", "error", e.Error())
+	case *kafka.Stats:
+		t.ins.clients.record(e)
 	}
 	return nil
 }
@@ -204,7 +219,7 @@ func (t *transformer[T]) transform(ctx context.Context, msg *kafka.Message) erro
 	}
 	t.batch = append(t.batch, msg)
 	if err := t.produceOutputs(ctx, msg); err != nil {
-		t.batch = nil
+		t.batch, t.deadLetters = nil, nil
 		return t.abort(ctx, err)
 	}
 	return nil
@@ -216,8 +231,8 @@ func (t *transformer[T]) commitBatch(ctx context.Context) error {
 	if len(t.batch) == 0 {
 		return nil
 	}
-	batch := t.batch
-	t.batch = nil
+	batch, deadLetters := t.batch, t.deadLetters
+	t.batch, t.deadLetters = nil, nil
 	p := t.producer.client()
 	if t.opts.EndBatch != nil {
 		outs, err := t.opts.EndBatch(ctx)
@@ -232,6 +247,7 @@ func (t *transformer[T]) commitBatch(ctx context.Context) error {
 	if err != nil {
 		return t.abort(ctx, fmt.Errorf("group metadata: %w", err))
 	}
+	started := time.Now()
 	sctx, cancel := context.WithTimeout(ctx, 2*t.opts.TransactionTimeout)
 	defer cancel()
 	defer t.overdue(sctx, "send offsets to transaction")()
@@ -247,7 +263,25 @@ func (t *transformer[T]) commitBatch(ctx context.Context) error {
 		return t.abort(ctx, fmt.Errorf("commit transaction: %w", err))
 	}
 	t.opts.Stall.committed()
+	t.committed(ctx, batch, deadLetters, time.Since(started))
 	return nil
+}
+
+// committed counts a committed batch: its records, its dead letters and
+// the commit's duration.
+func (t *transformer[T]) committed(ctx context.Context, batch []*kafka.Message, deadLetters []*Message, took time.Duration) {
+	group := metric.WithAttributes(groupAttr(t.opts.Group))
+	t.ins.txDuration.Record(ctx, took.Seconds(), group)
+	per := map[string]int64{}
+	for _, m := range batch {
+		per[*m.TopicPartition.Topic]++
+	}
+	for topic, n := range per {
+		t.ins.countConsumed(ctx, t.opts.Group, topic, n)
+	}
+	for _, dl := range deadLetters {
+		t.ins.countDeadLetter(ctx, t.opts.Group, dl)
+	}
 }
 
 // commitTransaction commits, calling again while librdkafka says the
@@ -293,6 +327,8 @@ func (t *transformer[T]) produceOutputs(ctx context.Context, msg *kafka.Message)
 	if ForAnother(in, t.opts.Group) {
 		return nil // another group's replay: its offset commits with the batch
 	}
+	ctx, span := t.ins.startProcess(ctx, t.opts.Group, in)
+	defer span.End()
 	rec, err := t.topic.Decode(in)
 	var outs []*Message
 	if err == nil {
@@ -303,11 +339,16 @@ func (t *transformer[T]) produceOutputs(ctx context.Context, msg *kafka.Message)
 			return err
 		}
 		dl := DeadLetter(in, t.opts.Group, err, time.Now())
-		logDeadLetter(t.log, dl, err)
+		logDeadLetter(ctx, t.log, dl, err)
 		if t.opts.OnDeadLetter != nil {
 			t.opts.OnDeadLetter(dl)
 		}
 		outs = []*Message{dl}
+		t.deadLetters = append(t.deadLetters, dl)
+		span.SetStatus(codes.Error, "dead-lettered")
+	}
+	for _, out := range outs {
+		InjectTrace(ctx, out)
 	}
 	return t.produce(outs)
 }
@@ -325,6 +366,7 @@ func (t *transformer[T]) produce(outs []*Message) error {
 // timeout, and returns cause.
 func (t *transformer[T]) abort(ctx context.Context, cause error) error {
 	cause = fmt.Errorf("%s: %w", t.opts.Group, cause)
+	t.ins.aborted.Add(ctx, 1, metric.WithAttributes(groupAttr(t.opts.Group)))
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), t.opts.TransactionTimeout)
 	defer cancel()
 	if err := t.producer.client().AbortTransaction(actx); err != nil {

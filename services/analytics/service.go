@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	analyticsv1 "github.com/kafka-enterprise-orders/orders/gen/analytics/v1"
 	"github.com/kafka-enterprise-orders/orders/gen/analytics/v1/analyticsv1connect"
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
@@ -32,6 +34,10 @@ type Service struct {
 	view    *store.Sorted[*analyticsv1.CountryStats]
 	updates *broadcast.Hub[*analyticsv1.CountryStats]
 	now     func() time.Time
+	// traces holds, per country the batch changed, the trace of the last
+	// order counted: its statistics record continues that trace. Owned by
+	// the aggregate loop.
+	traces map[string]trace.SpanContext
 }
 
 // New wires the service.
@@ -48,6 +54,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 	s := &Service{
 		Base: base, cfg: cfg, work: NewAggregates(), view: store.NewSorted[*analyticsv1.CountryStats](),
 		updates: broadcast.NewHub[*analyticsv1.CountryStats](), now: time.Now,
+		traces: map[string]trace.SpanContext{},
 	}
 	s.Tables = stream.TableSet{stream.NewTable(base.Kafka(), base.Topics.OrderAnalytics, s.applyStats)}
 	s.Go("restore", s.SyncTablesThen(restored))
@@ -119,24 +126,29 @@ func (s *Service) aggregate(ctx context.Context) error {
 
 // count adds one order to its country's totals; the change is published
 // at the end of the batch.
-func (s *Service) count(_ context.Context, rec stream.Record[*ordersv1.Order]) ([]*stream.Message, error) {
+func (s *Service) count(ctx context.Context, rec stream.Record[*ordersv1.Order]) ([]*stream.Message, error) {
 	o, err := events.OrderOf(rec)
 	if err != nil {
 		return nil, err
 	}
 	s.work.Add(o, s.now())
+	s.traces[o.GetCountry()] = trace.SpanContextFromContext(ctx)
 	return nil, nil
 }
 
 // publishChanges publishes, in the batch's transaction, the new statistics
 // of every country the batch changed: one record per country per batch.
 func (s *Service) publishChanges(context.Context) ([]*stream.Message, error) {
-	changed := s.work.Drain()
+	changed, traces := s.work.Drain(), s.traces
+	s.traces = map[string]trace.SpanContext{}
 	out := make([]*stream.Message, 0, len(changed))
 	for _, cs := range changed {
 		msg, err := s.Topics.OrderAnalytics.Message(cs.GetCountry(), cs)
 		if err != nil {
 			return nil, err
+		}
+		if sc, ok := traces[cs.GetCountry()]; ok {
+			stream.InjectTrace(trace.ContextWithSpanContext(context.Background(), sc), msg)
 		}
 		out = append(out, msg)
 		s.Log.Debug("country statistics updated", "country", cs.GetCountry(), "orders", cs.GetOrderCount())

@@ -31,6 +31,7 @@ type Service struct {
 	bucket  *gocb.Bucket
 	coll    *gocb.Collection
 	dlq     *stream.Producer
+	metrics *writeMetrics
 	// setUp is closed once bucket and coll are set and, with
 	// --create-bucket, the keyspace exists; writes wait for it.
 	setUp chan struct{}
@@ -55,6 +56,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 		return nil, err
 	}
 	s := &Service{Base: base, cfg: cfg, setUp: make(chan struct{})}
+	if s.metrics, err = newWriteMetrics(base.Meter(), cfg.Couchbase.Collection); err != nil {
+		return nil, fmt.Errorf("%s: %w", Name, err)
+	}
 	if s.cluster, err = connect(cfg.Couchbase); err != nil {
 		return nil, err
 	}

@@ -74,7 +74,11 @@ func (s *Service) write(ctx context.Context, rec record) error {
 	if err != nil {
 		return s.reject(rec, err)
 	}
-	res, err := s.coll.Upsert(rec.Key, doc, &gocb.UpsertOptions{Transcoder: rawJSON, Context: ctx, DurabilityLevel: s.cfg.Couchbase.durability()})
+	var res *gocb.MutationResult
+	err = s.traced(ctx, "upsert", rec.Key, func(ctx context.Context) (err error) {
+		res, err = s.coll.Upsert(rec.Key, doc, &gocb.UpsertOptions{Transcoder: rawJSON, Context: ctx, DurabilityLevel: s.cfg.Couchbase.durability()})
+		return err
+	})
 	if err != nil {
 		return s.failed("upsert", rec, err)
 	}
@@ -86,7 +90,10 @@ func (s *Service) write(ctx context.Context, rec record) error {
 // remove deletes the document of a tombstone; a document that is not there
 // is as good as removed.
 func (s *Service) remove(ctx context.Context, rec record) error {
-	_, err := s.coll.Remove(rec.Key, &gocb.RemoveOptions{Context: ctx, DurabilityLevel: s.cfg.Couchbase.durability()})
+	err := s.traced(ctx, "remove", rec.Key, func(ctx context.Context) error {
+		_, err := s.coll.Remove(rec.Key, &gocb.RemoveOptions{Context: ctx, DurabilityLevel: s.cfg.Couchbase.durability()})
+		return err
+	})
 	switch {
 	case errors.Is(err, gocb.ErrDocumentNotFound):
 		s.Stats.Add("documents.remove-missing", 1)
@@ -109,6 +116,7 @@ func (s *Service) failed(op string, rec record, err error) error {
 		return s.reject(rec, err)
 	}
 	s.Stats.Add("writes.retried", 1)
+	s.metrics.retries.Add(context.Background(), 1, s.metrics.attrs)
 	return err
 }
 

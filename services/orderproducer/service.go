@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
 	ordersv1 "github.com/kafka-enterprise-orders/orders/gen/orders/v1"
 	"github.com/kafka-enterprise-orders/orders/gen/orders/v1/ordersv1connect"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
@@ -69,7 +72,6 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 func (s *Service) generate(ctx context.Context, period time.Duration) error {
 	// The run id (start time, base 36) keeps order ids unique across restarts.
 	gen := NewGenerator(s.cfg.Seed, s.cfg.Customers, strconv.FormatInt(time.Now().Unix(), 36))
-	pub := stream.Publisher[*ordersv1.Order]{Producer: s.producer, Topic: s.Topics.Orders}
 	var tick <-chan time.Time
 	if period > 0 {
 		t := time.NewTicker(period)
@@ -87,9 +89,8 @@ func (s *Service) generate(ctx context.Context, period time.Duration) error {
 		} else if ctx.Err() != nil {
 			return nil
 		}
-		o := gen.Next(time.Now())
-		if err := pub.PublishAsync(o.CustomerId, o, s.delivered(o)); err != nil {
-			return fmt.Errorf("publish synthetic order: %w", err)
+		if err := s.publishSynthetic(ctx, gen.Next(time.Now())); err != nil {
+			return err
 		}
 	}
 	if err := s.producer.Flush(ctx); err != nil {
@@ -97,6 +98,22 @@ func (s *Service) generate(ctx context.Context, period time.Duration) error {
 	}
 	s.Log.Info("synthetic generator done", "count", s.cfg.Count)
 	<-ctx.Done() // the service keeps answering queries
+	return nil
+}
+
+// publishSynthetic sends one generated order, which starts its trace.
+func (s *Service) publishSynthetic(ctx context.Context, o *ordersv1.Order) error {
+	ctx, span := s.Tracer().Start(ctx, "generate order", trace.WithSpanKind(trace.SpanKindProducer),
+		trace.WithAttributes(attribute.String("order_id", o.OrderId)))
+	defer span.End()
+	msg, err := s.Topics.Orders.Message(o.CustomerId, o)
+	if err != nil {
+		return fmt.Errorf("synthetic order: %w", err)
+	}
+	stream.InjectTrace(ctx, msg)
+	if err := s.producer.Produce(msg, s.delivered(o)); err != nil {
+		return fmt.Errorf("publish synthetic order: %w", err)
+	}
 	return nil
 }
 

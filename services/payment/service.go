@@ -71,7 +71,7 @@ func (s *Service) work(ctx context.Context) error {
 }
 
 // authorize decides one order; a redelivered order yields nothing.
-func (s *Service) authorize(_ context.Context, rec stream.Record[*ordersv1.Order]) ([]*stream.Message, error) {
+func (s *Service) authorize(ctx context.Context, rec stream.Record[*ordersv1.Order]) ([]*stream.Message, error) {
 	o, err := events.OrderOf(rec)
 	if err != nil {
 		return nil, err
@@ -85,16 +85,16 @@ func (s *Service) authorize(_ context.Context, rec stream.Record[*ordersv1.Order
 	if err != nil {
 		return nil, err
 	}
-	s.count(p)
+	s.count(ctx, p)
 	return []*stream.Message{msg}, nil
 }
 
-func (s *Service) count(p *paymentsv1.Payment) {
+func (s *Service) count(ctx context.Context, p *paymentsv1.Payment) {
 	if p.Status == paymentsv1.PaymentStatus_PAYMENT_STATUS_AUTHORIZED {
 		s.Stats.Add("payments.authorized", 1)
 	} else {
 		s.Stats.Add("payments.declined", 1)
 	}
-	s.Log.Debug("payment decided", "order_id", p.OrderId, "status", p.Status.String(),
+	s.Log.DebugContext(ctx, "payment decided", "order_id", p.OrderId, "status", p.Status.String(),
 		"reason", p.DeclineReason.String(), "amount_minor", p.AmountMinor, "currency", p.Currency)
 }

@@ -2,6 +2,7 @@ package pgsource
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 
 	"github.com/jackc/pglogrepl"
@@ -23,6 +24,7 @@ type Service struct {
 	cfg      Config
 	producer *stream.Producer
 	acks     *acks
+	progress *progress
 }
 
 // New wires pg-source: the customers topic and its producer.
@@ -44,6 +46,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 		return nil, err
 	}
 	s := &Service{Base: base, cfg: cfg, producer: producer, acks: &acks{}}
+	if s.progress, err = newProgress(base.Meter(), s.acks, cfg.Slot); err != nil {
+		return nil, fmt.Errorf("%s: %w", Name, err)
+	}
 	s.Go("replication", func(ctx context.Context) error {
 		return stream.Supervise(ctx, log, "pg-source", s.runOnce)
 	})
@@ -54,7 +59,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 func (s *Service) runOnce(ctx context.Context) error {
 	src := &source{
 		cfg: s.cfg, log: s.Log, topic: s.Topics.Customers, producer: s.producer, acks: s.acks,
-		stats: s.Stats, relations: map[uint32]*pglogrepl.RelationMessage{},
+		stats: s.Stats, progress: s.progress, tracer: s.Tracer(), relations: map[uint32]*pglogrepl.RelationMessage{},
 		onLive: func() { s.Ready.Done(streaming) },
 	}
 	return src.run(ctx)

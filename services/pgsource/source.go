@@ -12,6 +12,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgproto3"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
 
 	customersv1 "github.com/kafka-enterprise-orders/orders/gen/customers/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/stream"
@@ -30,6 +33,8 @@ type source struct {
 	producer *stream.Producer
 	acks     *acks
 	stats    interface{ Add(string, int64) }
+	progress *progress
+	tracer   trace.Tracer
 	onLive   func()
 
 	relations map[uint32]*pglogrepl.RelationMessage
@@ -202,6 +207,7 @@ func (s *source) snapshot(ctx context.Context, conn *pgx.Conn, snapshotName stri
 			return n, err
 		}
 		n++
+		s.progress.snapshot.Add(ctx, 1, metric.WithAttributes(attribute.String("table", "customers")))
 	}
 	if err := rows.Err(); err != nil {
 		return n, fmt.Errorf("snapshot: %w", err)
@@ -284,6 +290,7 @@ func (s *source) handleCopyData(data []byte, next *time.Time) error {
 		if err != nil {
 			return fmt.Errorf("parse keepalive: %w", err)
 		}
+		s.progress.sawServerEnd(ka.ServerWALEnd)
 		if ka.ReplyRequested {
 			*next = time.Time{}
 		}
@@ -292,6 +299,7 @@ func (s *source) handleCopyData(data []byte, next *time.Time) error {
 		if err != nil {
 			return fmt.Errorf("parse xlog data: %w", err)
 		}
+		s.progress.sawServerEnd(xld.ServerWALEnd)
 		return s.handleWAL(xld.WALData)
 	}
 	return nil
@@ -319,6 +327,7 @@ func (s *source) handleWAL(data []byte) error {
 	case *pglogrepl.DeleteMessage:
 		return s.change(m.RelationID, m.OldTuple, true)
 	case *pglogrepl.CommitMessage:
+		s.progress.sawCommit(m.TransactionEndLSN, m.CommitTime)
 		if s.current != nil {
 			s.acks.commit(s.current, m.TransactionEndLSN)
 			s.current = nil
@@ -397,6 +406,11 @@ func (s *source) publish(t *txn, r row, deleted bool) error {
 	if err != nil {
 		return err
 	}
+	// Each change starts a trace that its consumers continue.
+	ctx, span := s.tracer.Start(context.Background(), "capture customers change", trace.WithSpanKind(trace.SpanKindProducer),
+		trace.WithAttributes(attribute.String("db.system.name", "postgresql"), attribute.String("key", key), attribute.Bool("deleted", deleted)))
+	defer span.End()
+	stream.InjectTrace(ctx, msg)
 	s.acks.produced(t)
 	if err := s.producer.Produce(msg, func(_ *stream.Message, err error) { s.acks.delivered(t, err) }); err != nil {
 		s.acks.delivered(t, err)
