@@ -27,7 +27,9 @@ func (b *Base) instrument(ctx context.Context) error {
 		return err
 	}
 	b.Telemetry = tel
-	b.Common.Kafka.MeterProvider, b.Common.Kafka.TracerProvider = tel.Meter, tel.Tracer
+	if tel.On() {
+		b.Common.Kafka.MeterProvider, b.Common.Kafka.TracerProvider = tel.Meter, tel.Tracer
+	}
 	b.OnClose(tel.Shutdown) // first registered, so run last
 	rpcs, err := otelconnect.NewInterceptor(otelconnect.WithMeterProvider(tel.Meter),
 		otelconnect.WithTracerProvider(tel.Tracer), otelconnect.WithPropagator(propagation.TraceContext{}),

@@ -55,6 +55,7 @@ func Consume[T proto.Message](ctx context.Context, cfg Config, opts ConsumerOpti
 	ins := cfg.instruments()
 	lag := ins.newLag(opts.Group)
 	defer lag.close()
+	ins.zero(ctx, opts.Group, topic.Name)
 	var assignErr error
 	rebalance := func(c *kafka.Consumer, ev kafka.Event) error {
 		lag.reassigned()

@@ -94,6 +94,17 @@ func (ins *instruments) countDeadLetter(ctx context.Context, group string, dl *M
 		attribute.String("class", dl.Header(HeaderErrorClass))))
 }
 
+// zero starts group's counters of topic at 0, so that rates and alerts
+// see them before the first failure.
+func (ins *instruments) zero(ctx context.Context, group, topic string) {
+	at := metric.WithAttributes(topicAttr(topic), groupAttr(group))
+	ins.consumed.Add(ctx, 0, at)
+	ins.retried.Add(ctx, 0, at)
+	for _, class := range []string{"deserialization", "validation"} {
+		ins.deadLettered.Add(ctx, 0, metric.WithAttributes(topicAttr(topic), groupAttr(group), attribute.String("class", class)))
+	}
+}
+
 // propagator carries W3C trace context in record headers.
 var propagator = propagation.TraceContext{}
 

@@ -118,6 +118,8 @@ func newTransformer[T proto.Message](ctx context.Context, cfg Config, opts Trans
 		ins: cfg.instruments(),
 	}
 	t.lag = t.ins.newLag(opts.Group)
+	t.ins.zero(ctx, opts.Group, topic.Name)
+	t.ins.aborted.Add(ctx, 0, metric.WithAttributes(groupAttr(opts.Group)))
 	if err := consumer.SubscribeTopics([]string{topic.Name}, t.rebalance(ctx)); err != nil {
 		return nil, errors.Join(fmt.Errorf("subscribe %s: %w", opts.Group, err), t.close())
 	}

@@ -7,6 +7,7 @@ type Option func(*options)
 
 type options struct {
 	spanProcessors []sdktrace.SpanProcessor
+	off            bool
 }
 
 func newOptions(opts []Option) options {
@@ -21,4 +22,11 @@ func newOptions(opts []Option) options {
 // with one), which turns tracing on whatever the environment says.
 func WithSpanProcessor(p sdktrace.SpanProcessor) Option {
 	return func(o *options) { o.spanProcessors = append(o.spanProcessors, p) }
+}
+
+// Off turns metrics and traces off, whatever the environment says: the
+// providers are no-ops and /metrics is empty (benchmarks measure the
+// platform without them with it).
+func Off() Option {
+	return func(o *options) { o.off = true }
 }

@@ -23,6 +23,7 @@ import (
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
 	"go.opentelemetry.io/otel/metric"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -37,6 +38,7 @@ type Telemetry struct {
 	Meter  metric.MeterProvider
 	Tracer trace.TracerProvider
 
+	on       bool
 	registry *prometheus.Registry
 	shutdown []func(context.Context) error
 }
@@ -50,6 +52,11 @@ func New(ctx context.Context, service string, opts ...Option) (*Telemetry, error
 		return nil, fmt.Errorf("telemetry resource of %s: %w", service, err)
 	}
 	t := &Telemetry{registry: prometheus.NewRegistry()}
+	if o.off {
+		t.Meter, t.Tracer = metricnoop.NewMeterProvider(), noop.NewTracerProvider()
+		return t, nil
+	}
+	t.on = true
 	if err := t.registry.Register(collectors.NewGoCollector()); err != nil {
 		return nil, fmt.Errorf("go metrics of %s: %w", service, err)
 	}
@@ -99,6 +106,9 @@ func tracesFromEnv() bool {
 	}
 	return os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != ""
 }
+
+// On reports whether telemetry is on (not turned Off).
+func (t *Telemetry) On() bool { return t.on }
 
 // Metrics serves the service's metrics in Prometheus format.
 func (t *Telemetry) Metrics() http.Handler {

@@ -30,6 +30,7 @@ func newWriteMetrics(m metric.Meter, collection string) (*writeMetrics, error) {
 		metric.WithDescription("Couchbase writes that failed and are retried.")); err != nil {
 		return nil, fmt.Errorf("couchbase retry counter: %w", err)
 	}
+	w.retries.Add(context.Background(), 0, w.attrs)
 	return w, nil
 }
 

@@ -15,11 +15,15 @@ import (
 	"sync"
 	"time"
 
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
 	analyticsv1 "github.com/kafka-enterprise-orders/orders/gen/analytics/v1"
 	"github.com/kafka-enterprise-orders/orders/internal/events"
 	"github.com/kafka-enterprise-orders/orders/internal/platform"
 	"github.com/kafka-enterprise-orders/orders/internal/sandbox"
 	"github.com/kafka-enterprise-orders/orders/internal/stream"
+	"github.com/kafka-enterprise-orders/orders/internal/telemetry"
 	"github.com/kafka-enterprise-orders/orders/services/analytics"
 	"github.com/kafka-enterprise-orders/orders/services/fraud"
 	"github.com/kafka-enterprise-orders/orders/services/orderproducer"
@@ -155,10 +159,28 @@ func Raw(ctx context.Context, env *Env, n int) (Result, error) {
 	return Result{Name: "raw librdkafka produce+consume", Records: count.count(), Duration: d}, nil
 }
 
-// Pipeline runs payment, fraud and analytics services, publishes the
-// orders flat out, and measures until every payment is committed and the
-// committed per-country statistics count every order.
+// Pipeline runs payment, fraud and analytics services with metrics and
+// traces off, publishes the orders flat out, and measures until every
+// payment is committed and the committed per-country statistics count
+// every order.
 func Pipeline(ctx context.Context, env *Env, n int) (Result, error) {
+	return pipeline(ctx, env, n, "pipeline end to end", telemetry.Off())
+}
+
+// MeteredPipeline is Pipeline with metrics on and traces off.
+func MeteredPipeline(ctx context.Context, env *Env, n int) (Result, error) {
+	return pipeline(ctx, env, n, "pipeline, metrics on")
+}
+
+// ObservedPipeline is Pipeline with metrics on and every span recorded and
+// exported (to an exporter that drops them): the cost of observability.
+func ObservedPipeline(ctx context.Context, env *Env, n int) (Result, error) {
+	spans := sdktrace.NewBatchSpanProcessor(tracetest.NewNoopExporter())
+	defer func() { _ = spans.Shutdown(context.Background()) }()
+	return pipeline(ctx, env, n, "pipeline, metrics and traces on", telemetry.WithSpanProcessor(spans))
+}
+
+func pipeline(ctx context.Context, env *Env, n int, name string, tel ...telemetry.Option) (Result, error) {
 	topics, msgs, err := orders(env.Kafka, n)
 	if err != nil {
 		return Result{}, err
@@ -166,7 +188,7 @@ func Pipeline(ctx context.Context, env *Env, n int) (Result, error) {
 	sctx, stop := context.WithCancel(ctx)
 	g := platform.NewGroup(sctx)
 	defer func() { stop(); _ = g.Wait() }()
-	if err := startServices(ctx, env, g); err != nil {
+	if err := startServices(ctx, env, g, platform.WithTelemetry(tel...)); err != nil {
 		return Result{}, err
 	}
 	payments, err := startCounter(ctx, env.Kafka, "bench-payments", events.PaymentsTopic)
@@ -190,13 +212,13 @@ func Pipeline(ctx context.Context, env *Env, n int) (Result, error) {
 	if err := payments.stop(); err != nil {
 		return Result{}, fmt.Errorf("pipeline: %w", err)
 	}
-	return Result{Name: "pipeline end to end", Records: payments.count(), Duration: d,
+	return Result{Name: name, Records: payments.count(), Duration: d,
 		Detail: fmt.Sprintf("all payments after %s; statistics count %d orders", paid.Round(time.Millisecond), counted.count())}, nil
 }
 
 // startServices runs payment, fraud and analytics in g and waits until
 // they are ready.
-func startServices(ctx context.Context, env *Env, g *platform.Group) error {
+func startServices(ctx context.Context, env *Env, g *platform.Group, opts ...platform.Option) error {
 	sctx := g.Context()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	common := platform.Common{Kafka: env.Kafka} // no RPC endpoint
@@ -204,15 +226,15 @@ func startServices(ctx context.Context, env *Env, g *platform.Group) error {
 	pcfg.Common, pcfg.TransactionalID = common, "bench-payment"
 	fcfg.Common, fcfg.TransactionalID = common, "bench-fraud"
 	acfg.Common, acfg.TransactionalID = common, "bench-analytics"
-	pay, err := payment.New(sctx, pcfg, quiet)
+	pay, err := payment.New(sctx, pcfg, quiet, opts...)
 	if err != nil {
 		return err
 	}
-	fr, err := fraud.New(sctx, fcfg, quiet)
+	fr, err := fraud.New(sctx, fcfg, quiet, opts...)
 	if err != nil {
 		return err
 	}
-	an, err := analytics.New(sctx, acfg, quiet)
+	an, err := analytics.New(sctx, acfg, quiet, opts...)
 	if err != nil {
 		return err
 	}

@@ -21,9 +21,11 @@ func BenchmarkPipelineVsRaw(b *testing.B) {
 	for range b.N {
 		raw := measure(b, ctx, n, bench.Raw)
 		pipe := measure(b, ctx, n, bench.Pipeline)
+		observed := measure(b, ctx, n, bench.ObservedPipeline)
 		b.ReportMetric(raw.PerSecond(), "raw-records/s")
 		b.ReportMetric(pipe.PerSecond(), "pipeline-orders/s")
 		b.ReportMetric(pipe.PerSecond()/raw.PerSecond(), "pipeline/raw")
+		b.ReportMetric(observed.PerSecond()/pipe.PerSecond(), "observed/unobserved")
 	}
 }
 
@@ -53,7 +55,7 @@ func TestPipelineBenchmarkRuns(t *testing.T) {
 	for _, c := range []struct {
 		run    func(context.Context, *bench.Env, int) (bench.Result, error)
 		output string
-	}{{bench.Raw, "bench.raw"}, {bench.Pipeline, events.PaymentsTopic}} {
+	}{{bench.Raw, "bench.raw"}, {bench.Pipeline, events.PaymentsTopic}, {bench.ObservedPipeline, events.PaymentsTopic}} {
 		env, err := bench.NewEnv(context.Background(), testenv.Logger(t), 0)
 		if err != nil {
 			t.Fatal(err)

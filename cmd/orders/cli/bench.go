@@ -68,7 +68,7 @@ func benchOn(ctx context.Context, w io.Writer, nodes, n, rate, latencyOrders int
 		return r, err
 	}
 	var results []bench.Result
-	for _, run := range []func(context.Context, *bench.Env, int) (bench.Result, error){bench.Raw, bench.Pipeline} {
+	for _, run := range []func(context.Context, *bench.Env, int) (bench.Result, error){bench.Raw, bench.Pipeline, bench.MeteredPipeline, bench.ObservedPipeline} {
 		r, err := fresh(func(be *bench.Env) (fmt.Stringer, error) { return run(ctx, be, n) })
 		if err != nil {
 			return err
@@ -76,6 +76,8 @@ func benchOn(ctx context.Context, w io.Writer, nodes, n, rate, latencyOrders int
 		results = append(results, r.(bench.Result))
 	}
 	fmt.Fprintf(w, "pipeline/raw throughput ratio: %.3f\n", results[1].PerSecond()/results[0].PerSecond())
+	fmt.Fprintf(w, "metrics on/off pipeline throughput ratio: %.3f\n", results[2].PerSecond()/results[1].PerSecond())
+	fmt.Fprintf(w, "metrics and traces on/off pipeline throughput ratio: %.3f\n", results[3].PerSecond()/results[1].PerSecond())
 	if rate == 0 {
 		return nil
 	}

@@ -99,5 +99,9 @@ func PrintWelcome(w io.Writer, st *devstack.Stack) {
 	}
 	line(`  go run ./cmd/orders dlq list --topic orders%s`, tokenFlag)
 	line("")
+	line("Metrics (Prometheus format, no token) are at /metrics on every address above, e.g.")
+	line(`  curl -s %s/metrics | grep orders_consumer_lag`, st.PaymentURL)
+	line("Traces go out over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.")
+	line("")
 	_, _ = io.WriteString(w, b.String())
 }
