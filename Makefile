@@ -8,7 +8,7 @@ BUF     := $(GO) tool -modfile=tools.mod buf
 GOFILES  = $(shell git ls-files '*.go' | grep -v '^gen/')
 GENERATED = gen gateway/openapi clients/typescript/src/gen clients/python/gen compose/db/init.sql
 
-.PHONY: run test setup kafka generate lint fmt-check drift breaking vet vulncheck sbom gotest gotest-real fuzz build clean
+.PHONY: run test setup kafka generate lint fmt-check observability-check drift breaking vet vulncheck sbom gotest gotest-real fuzz build clean
 
 ## run: the whole platform in one process (embedded Kafka, Schema Registry, Postgres, gocaves Couchbase)
 run: setup bin/gocaves
@@ -22,9 +22,10 @@ kafka: setup
 setup:
 	bash scripts/setup.sh
 
-## test: set-up, lint, generated-code drift, breaking-change check, vet, govulncheck, SBOM, race tests on the
-## embedded broker, the reliability suite again on a real 3-node Apache Kafka cluster, fuzz smoke
-test: setup lint drift breaking vet vulncheck sbom gotest gotest-real fuzz
+## test: set-up, lint, promtool on the alert rules, generated-code drift, breaking-change check, vet, govulncheck,
+## SBOM, race tests on the embedded broker, the reliability suite again on a real 3-node Apache Kafka cluster,
+## fuzz smoke
+test: setup lint observability-check drift breaking vet vulncheck sbom gotest gotest-real fuzz
 
 ## build: the orders binary in bin/
 build:
@@ -39,6 +40,11 @@ generate:
 ## lint: buf lint (STANDARD) and gofmt
 lint: fmt-check
 	$(BUF) lint
+
+## observability-check: promtool checks the Compose observability profile's Prometheus config and alert
+## rules, and runs the rules' unit tests (scripts/promtool-check.sh)
+observability-check: setup
+	bash scripts/promtool-check.sh
 
 fmt-check:
 	@out=$$(gofmt -l $(GOFILES)); if [[ -n "$$out" ]]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

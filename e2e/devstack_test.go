@@ -219,6 +219,7 @@ func TestEndToEnd(t *testing.T) {
 	})
 	t.Run("couchbase", func(t *testing.T) { checkCouchbase(t, st, "NG") })
 	t.Run("dead letters", func(t *testing.T) { checkDeadLetters(t, st) })
+	t.Run("metrics", func(t *testing.T) { checkMetrics(t, st) })
 }
 
 // checkDeadLetters writes a poison order, finds its dead letters through

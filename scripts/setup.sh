@@ -2,7 +2,9 @@
 # Installs the Debian packages the build and the tests need when they are
 # missing: PostgreSQL server binaries (throwaway test databases), protoc and
 # python3-protobuf (Python client), Java 17 and Maven (the real Apache Kafka
-# cluster of the tests). Run by `make test` and `make run`; as root it
+# cluster of the tests), promtool (package prometheus: scripts/promtool-check.sh
+# checks the Compose alert rules; its server is installed but never started).
+# Run by `make test` and `make run`; as root it
 # installs with apt-get, otherwise with sudo when it may, else it prints the
 # line to run. Go tools come through `go tool`, npm and Maven packages are
 # fetched into their caches by the steps that use them.
@@ -14,18 +16,44 @@ command -v protoc >/dev/null 2>&1 || need+=(protobuf-compiler)
 /usr/bin/python3 -c 'import google.protobuf' >/dev/null 2>&1 || need+=(python3-protobuf)
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
-((${#need[@]})) || exit 0
+# promtool comes only with the Prometheus server; install that apart (below).
+prometheus=0
+command -v promtool >/dev/null 2>&1 || prometheus=1
+((${#need[@]} + prometheus)) || exit 0
 
-echo "setup: installing Debian packages: ${need[*]}" >&2
+all=("${need[@]}")
+((prometheus)) && all+=(prometheus)
+echo "setup: installing Debian packages: ${all[*]}" >&2
 sudo=()
 if [[ $(id -u) != 0 ]]; then
   if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
     sudo=(sudo)
   else
-    echo "setup: run as root: apt-get install -y ${need[*]}" >&2
+    echo "setup: run as root: apt-get install -y ${all[*]}" >&2
     exit 1
   fi
 fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+if ((${#need[@]})); then
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+if ((prometheus)); then
+  # The package's postinst starts the server through invoke-rc.d (its init
+  # script, also where there is no systemd) or systemd. A policy-rc.d that
+  # denies every start keeps it stopped, for this install only (a machine's
+  # own policy-rc.d, as Docker's Debian images have, is left as it is);
+  # where systemd runs, the unit the package enables is disabled again.
+  policy=/usr/sbin/policy-rc.d
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\n# scripts/setup.sh: no service starts while it installs prometheus\nexit 101\n' |
+      "${sudo[@]}" tee "$policy" >/dev/null
+    "${sudo[@]}" chmod 755 "$policy"
+    trap '"${sudo[@]}" rm -f "$policy"' EXIT
+  fi
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  if [[ -d /run/systemd/system ]]; then
+    "${sudo[@]}" systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+  fi
+  command -v promtool >/dev/null 2>&1 || { echo "setup: prometheus installed but promtool is missing" >&2; exit 1; }
+fi

@@ -14,10 +14,23 @@ import (
 const (
 	ConditionHealthy   = types.ServiceConditionHealthy
 	ConditionCompleted = types.ServiceConditionCompletedSuccessfully
+	ConditionStarted   = types.ServiceConditionStarted
 )
 
+// NoHealthCheckLabel marks a long-running service whose image cannot run a
+// health check (no shell, no HTTP client: an image FROM scratch); its value
+// says why. Services that depend on it wait for `condition: service_started`.
+const NoHealthCheckLabel = "orders.no-healthcheck"
+
+func hasNoHealthCheckLabel(s types.ServiceConfig) bool {
+	_, ok := s.Labels[NoHealthCheckLabel]
+	return ok
+}
+
 // CheckHealth reports services without a usable health check. A one-shot
-// service (OneShotLabel) needs none but must not be restarted forever.
+// service (OneShotLabel) needs none but must not be restarted forever; one
+// whose image cannot run a probe (NoHealthCheckLabel, with the reason) has
+// none, and then must have none.
 func CheckHealth(p *types.Project) []error {
 	var errs []error
 	all := services(p)
@@ -30,6 +43,15 @@ func CheckHealth(p *types.Project) []error {
 			continue
 		}
 		hc := s.HealthCheck
+		if reason, ok := s.Labels[NoHealthCheckLabel]; ok {
+			switch {
+			case strings.TrimSpace(reason) == "":
+				errs = append(errs, fmt.Errorf("service %s: label %s must give the reason", name, NoHealthCheckLabel))
+			case hc != nil && len(hc.Test) > 0 && !hc.Disable:
+				errs = append(errs, fmt.Errorf("service %s has a health check but is labelled %s", name, NoHealthCheckLabel))
+			}
+			continue
+		}
 		switch {
 		case hc != nil && (hc.Disable || len(hc.Test) > 0 && hc.Test[0] == "NONE"):
 			errs = append(errs, fmt.Errorf("service %s has its health check disabled", name))
@@ -46,8 +68,10 @@ func CheckHealth(p *types.Project) []error {
 
 // CheckDependsOn reports depends_on entries that point at undefined
 // services, that wait on a long-running service without
-// `condition: service_healthy` (or on one without a health check), or that
-// wait on a one-shot without `condition: service_completed_successfully`.
+// `condition: service_healthy` (or on one without a health check), that
+// wait on a one-shot without `condition: service_completed_successfully`,
+// or on a service labelled NoHealthCheckLabel without
+// `condition: service_started`.
 func CheckDependsOn(p *types.Project) []error {
 	var errs []error
 	all := services(p)
@@ -62,6 +86,11 @@ func CheckDependsOn(p *types.Project) []error {
 			case IsOneShot(target):
 				if cond != ConditionCompleted {
 					errs = append(errs, fmt.Errorf("service %s depends on one-shot %s with condition %q, want %s", name, dep, cond, ConditionCompleted))
+				}
+			case hasNoHealthCheckLabel(target):
+				if cond != ConditionStarted {
+					errs = append(errs, fmt.Errorf("service %s depends on %s with condition %q, but %s has no health check (%s): want %s",
+						name, dep, cond, dep, NoHealthCheckLabel, ConditionStarted))
 				}
 			case cond != ConditionHealthy:
 				errs = append(errs, fmt.Errorf("service %s depends on %s with condition %q, want %s", name, dep, cond, ConditionHealthy))

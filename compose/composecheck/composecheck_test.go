@@ -140,6 +140,10 @@ func load(t *testing.T, composeFile string) *types.Project {
 	return p
 }
 
+// profiles are the profiles, and sets of profiles started together, that
+// the stack supports.
+var profiles = []string{"core", "full", "full+ui", "observability", "core+observability"}
+
 // projectErrors runs every check of the Compose project.
 func projectErrors(t *testing.T, composeFile string) []error {
 	t.Helper()
@@ -150,10 +154,12 @@ func projectErrors(t *testing.T, composeFile string) []error {
 	errs = append(errs, composecheck.CheckGoServices(p, root, specs(t, false))...)
 	errs = append(errs, composecheck.CheckHealth(p)...)
 	errs = append(errs, composecheck.CheckDependsOn(p)...)
-	errs = append(errs, composecheck.CheckProfiles(p, []string{"core", "full", "full+ui"})...)
+	errs = append(errs, composecheck.CheckProfiles(p, profiles)...)
 	errs = append(errs, composecheck.CheckPorts(p)...)
 	errs = append(errs, composecheck.CheckImages(p)...)
 	errs = append(errs, composecheck.CheckBindMounts(p)...)
+	errs = append(errs, observabilityErrors(t, p, realObservabilityFiles())...)
+	errs = append(errs, observabilityWiringErrors(t, p)...)
 	return errs
 }
 
@@ -178,7 +184,7 @@ func wantError(t *testing.T, errs []error, want string) {
 }
 
 func TestComposeLoadsPerProfile(t *testing.T) {
-	for _, profile := range []string{"core", "full", "full+ui"} {
+	for _, profile := range profiles {
 		p, err := composecheck.LoadProfile(context.Background(), path(composeRel), path(envRel), path("compose"), profile)
 		if err != nil {
 			t.Errorf("docker compose --profile %s would reject the file: %v", profile, err)
@@ -207,7 +213,7 @@ func TestComposeHealthChecksAndDependsOn(t *testing.T) {
 
 func TestComposeProfilesAreSelfContained(t *testing.T) {
 	p := load(t, path(composeRel))
-	noErrors(t, "profiles", composecheck.CheckProfiles(p, []string{"core", "full", "full+ui"}))
+	noErrors(t, "profiles", composecheck.CheckProfiles(p, profiles))
 
 	wantCore := []string{"analytics-service", "dead-letter-service", "fraud-service", "gateway", "kafka", "order-producer",
 		"payment-service", "pg-source", "postgres", "schema-registry"}
@@ -238,6 +244,7 @@ func TestComposePortsAreTheSeedsAndDoNotCollide(t *testing.T) {
 		"couchbase": 8091, "connect": 8083, "kafka": 9092, "postgres": 5432,
 		"order-producer": 7001, "payment-service": 7002, "fraud-service": 7003, "analytics-service": 7004,
 		"pg-source": 7005, "couchbase-sink": 7006, "dead-letter-service": 7007, "gateway": 8080,
+		"grafana": 3000, "prometheus": 9090, "jaeger": 16686, "otel-collector": 4318,
 	}
 	for svc, port := range want {
 		found := false

@@ -13,7 +13,7 @@ import (
 
 // statsInterval is how often librdkafka reports its statistics
 // (statistics.interval.ms) when metrics are on.
-const statsInterval = 15 * time.Second
+const statsInterval = 10 * time.Second
 
 // clientStats keeps the latest librdkafka statistics of each client and
 // reports the numbers librdkafka already counts.
