@@ -60,6 +60,18 @@ func checkMetrics(t *testing.T, st *devstack.Stack) {
 	if !scrapes["order-producer"].Has("rpc_server_call_duration_seconds", "rpc_method", "orders.v1.OrderService/PlaceOrder", "rpc_response_status_code", "OK") {
 		t.Errorf("order-producer measured no successful PlaceOrder: %v", scrapes["order-producer"]["rpc_server_call_duration_seconds"])
 	}
+	if st.SinkURL != "" && scrapes["couchbase-sink"].Sum("orders_couchbase_write_duration_seconds") < 1 {
+		t.Errorf("couchbase-sink measured no write")
+	}
+	if st.PgSourceURL != "" {
+		if rows := scrapes["pg-source"].Sum("orders_cdc_snapshot_rows_total"); rows < 1 {
+			t.Errorf("pg-source counted %v snapshot rows of the seeded customers", rows)
+		}
+		testenv.WaitFor(t, time.Minute, "pg-source caught up (CDC lag 0 bytes)", func() bool {
+			m := testenv.Scrape(t, st.PgSourceURL+"/metrics")
+			return m.Has("orders_cdc_lag_bytes") && m.Sum("orders_cdc_lag_bytes") == 0
+		})
+	}
 	if scrapes["payment-service"].Sum("orders_service_ready") != 1 {
 		t.Errorf("payment-service does not report itself ready")
 	}

@@ -64,6 +64,19 @@ func (a *acks) advance() {
 	}
 }
 
+// caughtUp confirms the server's position sent, from a keepalive, when
+// every transaction received is acknowledged and none is open (open says
+// whether one is): all the WAL before it was decoded and had nothing more
+// for the publication. Without it an idle slot on a busy server would hold
+// back the server's WAL, and the CDC lag would never return to zero.
+func (a *acks) caughtUp(sent pglogrepl.LSN, open bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !open && len(a.pending) == 0 && a.failed == nil {
+		a.safe = max(a.safe, sent)
+	}
+}
+
 // position returns the highest safe position, or the first delivery error.
 func (a *acks) position() (pglogrepl.LSN, error) {
 	a.mu.Lock()

@@ -40,3 +40,27 @@ func TestAcksConfirmOnlyWhatKafkaAcknowledgedInOrder(t *testing.T) {
 		t.Fatalf("after reset: %d, %v", pos, err)
 	}
 }
+
+func TestAcksConfirmTheServersPositionOnlyWhenNothingWaits(t *testing.T) {
+	var a acks
+	t1 := a.begin()
+	a.produced(t1)
+	a.commit(t1, 100)
+	a.caughtUp(500, false)
+	if pos, _ := a.position(); pos != 0 {
+		t.Fatalf("confirmed %d with a record in flight", pos)
+	}
+	a.delivered(t1, nil)
+	a.caughtUp(500, true)
+	if pos, _ := a.position(); pos != 100 {
+		t.Fatalf("confirmed %d while a transaction was open, want 100", pos)
+	}
+	a.caughtUp(500, false)
+	if pos, _ := a.position(); pos != 500 {
+		t.Fatalf("position %d once idle, want the server's 500", pos)
+	}
+	a.caughtUp(400, false)
+	if pos, _ := a.position(); pos != 500 {
+		t.Fatalf("position moved back to %d", pos)
+	}
+}

@@ -291,6 +291,7 @@ func (s *source) handleCopyData(data []byte, next *time.Time) error {
 			return fmt.Errorf("parse keepalive: %w", err)
 		}
 		s.progress.sawServerEnd(ka.ServerWALEnd)
+		s.acks.caughtUp(ka.ServerWALEnd, s.current != nil)
 		if ka.ReplyRequested {
 			*next = time.Time{}
 		}
