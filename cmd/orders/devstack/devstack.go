@@ -9,8 +9,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -40,12 +42,14 @@ import (
 type Ports struct {
 	Kafka, Registry, Postgres                                                       int
 	Order, Payment, Fraud, Analytics, PgSource, CouchbaseSink, DeadLetters, Gateway int
+	Dashboard                                                                       int
 }
 
 // DefaultPorts are the documented fixed ports of `orders dev`.
 func DefaultPorts() Ports {
 	return Ports{Kafka: 9092, Registry: 8081, Postgres: 55432,
-		Order: 7001, Payment: 7002, Fraud: 7003, Analytics: 7004, PgSource: 7005, CouchbaseSink: 7006, DeadLetters: 7007, Gateway: 8080}
+		Order: 7001, Payment: 7002, Fraud: 7003, Analytics: 7004, PgSource: 7005, CouchbaseSink: 7006, DeadLetters: 7007, Gateway: 8080,
+		Dashboard: 7080}
 }
 
 // Options configure the stack.
@@ -76,7 +80,10 @@ type Options struct {
 	// certificates from a CA made for this run (Stack.CAFile), and the
 	// gateway verify the services with it.
 	TLS bool
-	Log *slog.Logger
+	// Dashboard is the built web dashboard (package web's Dist), served
+	// with the services' APIs on one origin; nil serves none.
+	Dashboard fs.FS
+	Log       *slog.Logger
 }
 
 // Stack is a running platform, handed to the ready callback of Run.
@@ -93,6 +100,7 @@ type Stack struct {
 	SinkURL       string // couchbase-sink health and readiness; empty without gocaves
 	CouchbaseURL  string // the gocaves cluster's connection string
 	GatewayURL    string
+	DashboardURL  string // empty without Options.Dashboard
 	// Skipped says what was left out and why.
 	Skipped []string
 	// Token (orders:read, orders:write and orders:admin) and ReadToken (orders:read)
@@ -108,6 +116,8 @@ type Stack struct {
 	Fraud       *fraud.Service
 	Analytics   *analytics.Service
 	DeadLetters *deadletters.Service
+
+	managed map[string]*managed // by service name: StopService, StartService
 }
 
 // Run starts the stack, calls ready once every service is ready, and runs
@@ -225,7 +235,26 @@ func Run(ctx context.Context, opts Options, ready func(*Stack)) (err error) {
 		return err
 	}
 	gw.Listener, st.GatewayURL = gln, gurl
+	var dash *dashboard
+	var dln net.Listener
+	if opts.Dashboard != nil {
+		transport, err := w.transport(st.CAFile)
+		if err != nil {
+			return err
+		}
+		if dash, err = newDashboard(opts.Dashboard, st, transport); err != nil {
+			return err
+		}
+		if dln, st.DashboardURL, err = w.listen(opts.Ports.Dashboard); err != nil {
+			return err
+		}
+		w.unserved = append(w.unserved, dln)
+	}
 	services := w.services
+	st.managed = map[string]*managed{}
+	for _, s := range services {
+		st.managed[s.name] = s
+	}
 
 	// pg-source goes first: once it streams, its snapshot of the customers
 	// is in Kafka, so payment and fraud restore a complete customer table
@@ -239,6 +268,9 @@ func Run(ctx context.Context, opts Options, ready func(*Stack)) (err error) {
 		}
 	}
 	g.Go("gateway", gw.Run)
+	if dash != nil {
+		g.Go("dashboard", func(ctx context.Context) error { return serveDashboard(ctx, dash, dln, &w.tls) })
+	}
 	g.Go("ready", func(ctx context.Context) error {
 		for _, s := range services {
 			if err := waitReady(ctx, s.ready); err != nil {
@@ -358,14 +390,8 @@ type wiring struct {
 	kafka    stream.Config
 	auth     auth.Config
 	tls      rpc.TLS
-	services []stackService
+	services []*managed
 	unserved []net.Listener
-}
-
-type stackService struct {
-	name  string
-	ready func() error
-	run   func(context.Context) error
 }
 
 // runnable is what every service of the stack is.
@@ -405,7 +431,19 @@ func wire[S runnable, C any, P interface {
 	if svc, err = build(w.ctx, cfg, w.log.With("service", name), platform.WithListener(ln)); err != nil {
 		return svc, "", err
 	}
-	w.services = append(w.services, stackService{name: name, ready: svc.CheckReady, run: svc.Run})
+	addr, log := ln.Addr().String(), w.log.With("service", name)
+	again := func() (runnable, error) {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return nil, fmt.Errorf("listen on %s: %w", addr, err)
+		}
+		svc, err := build(w.ctx, cfg, log, platform.WithListener(ln))
+		if err != nil {
+			_ = ln.Close()
+		}
+		return svc, err
+	}
+	w.services = append(w.services, newManaged(name, svc, again))
 	return svc, url, nil
 }
 
@@ -453,6 +491,20 @@ func devAuth(dataDir string, st *Stack) (auth.Config, error) {
 		return auth.Config{}, fmt.Errorf("write %s: %w", st.TokenFile, err)
 	}
 	return cfg, nil
+}
+
+// transport reaches the stack's services: over TLS trusting the stack's CA
+// when it serves TLS.
+func (w *wiring) transport(caFile string) (http.RoundTripper, error) {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	if w.tls.Enabled() {
+		cfg, err := rpc.ClientTLS{CAFile: caFile}.Config()
+		if err != nil {
+			return nil, fmt.Errorf("dashboard: %w", err)
+		}
+		t.TLSClientConfig = cfg
+	}
+	return t, nil
 }
 
 // closeUnserved closes the listeners of a stack that failed to start.
