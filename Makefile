@@ -6,9 +6,9 @@ SHELL := bash
 GO      ?= go
 BUF     := $(GO) tool -modfile=tools.mod buf
 GOFILES  = $(shell git ls-files '*.go' | grep -v '^gen/')
-GENERATED = gen gateway/openapi clients/typescript/src/gen clients/python/gen compose/db/init.sql
+GENERATED = gen gateway/openapi clients/typescript/src/gen clients/python/gen web/src/gen web/dist compose/db/init.sql
 
-.PHONY: run test setup kafka generate lint fmt-check observability-check drift breaking vet vulncheck sbom gotest gotest-real fuzz build clean
+.PHONY: run test setup kafka generate lint fmt-check observability-check drift breaking vet vulncheck sbom web-test gotest gotest-real fuzz build clean
 
 ## run: the whole platform in one process (embedded Kafka, Schema Registry, Postgres, gocaves Couchbase)
 run: setup bin/gocaves
@@ -23,18 +23,20 @@ setup:
 	bash scripts/setup.sh
 
 ## test: set-up, lint, promtool on the alert rules, generated-code drift, breaking-change check, vet, govulncheck,
-## SBOM, race tests on the embedded broker, the reliability suite again on a real 3-node Apache Kafka cluster,
-## fuzz smoke
-test: setup lint observability-check drift breaking vet vulncheck sbom gotest gotest-real fuzz
+## SBOM, the dashboard's component tests, race tests on the embedded broker, the reliability suite again on a
+## real 3-node Apache Kafka cluster, fuzz smoke
+test: setup lint observability-check drift breaking vet vulncheck sbom web-test gotest gotest-real fuzz
 
 ## build: the orders binary in bin/
 build:
 	$(GO) build -o bin/orders ./cmd/orders
 
-## generate: Go code, OpenAPI, TypeScript and Python clients from proto/; init.sql from the catalog
+## generate: Go code, OpenAPI, TypeScript and Python clients from proto/ (and the dashboard's TypeScript in
+## web/src/gen); the dashboard's build in web/dist; init.sql from the catalog
 generate:
 	$(BUF) generate
 	bash scripts/generate-clients.sh
+	bash scripts/build-web.sh
 	$(GO) run ./cmd/orders seed-sql > compose/db/init.sql
 
 ## lint: buf lint (STANDARD) and gofmt
@@ -70,6 +72,11 @@ vulncheck:
 sbom:
 	bash scripts/sbom.sh
 
+## web-test: the dashboard's component tests (Vitest in Node, no browser; web/src/**/*.test.ts*)
+web-test:
+	bash scripts/build-web.sh --deps-only
+	cd web && npm test
+
 gotest: bin/gocaves
 	CI=$${CI:-} GOCAVES_BIN=$(CURDIR)/bin/gocaves $(GO) test -race -count=1 -timeout 30m ./...
 
@@ -78,7 +85,7 @@ gotest: bin/gocaves
 ## (Apicurio). Skipped here: tests whose outcome does not depend on the broker (rules, config,
 ## serde, buf, the realism and bulk loads).
 REAL_KAFKA_PKGS = ./internal/stream/ ./internal/contracts/ ./services/... ./e2e/
-REAL_KAFKA_SKIP = TestContractsPassLint|TestBreakingChangeDetection|TestSyntheticLoadIsRealistic|TestBulkLoad|TestSerde|TestConfig|TestCheckKey|TestEachRuleFires|TestVelocityWindowAndDuplicates|TestRulesFile|TestAcksConfirm
+REAL_KAFKA_SKIP = TestContractsPassLint|TestBreakingChangeDetection|TestSyntheticLoadIsRealistic|TestBulkLoad|TestSerde|TestConfig|TestCheckKey|TestEachRuleFires|TestVelocityWindowAndDuplicates|TestRulesFile|TestAcksConfirm|TestDashboardInABrowser
 gotest-real: bin/gocaves
 	CI=$${CI:-} ORDERS_TEST_KAFKA=real GOCAVES_BIN=$(CURDIR)/bin/gocaves $(GO) test -count=1 -p 2 -timeout 40m \
 	  -skip '$(REAL_KAFKA_SKIP)' $(REAL_KAFKA_PKGS)

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Generates the TypeScript and Python clients in clients/ from proto/, with
-# buf.gen.clients.yaml. Called by `make generate`; safe to run twice (the
-# output is deterministic, and `clean: true` removes stale files first).
+# buf.gen.clients.yaml, and the same TypeScript for the operations dashboard
+# in web/src/gen (plus google/rpc/error_details.proto from
+# third_party/googleapis), with buf.gen.web.yaml. Called by `make generate`;
+# safe to run twice (the output is deterministic, and `clean: true` removes
+# stale files first).
 #
 # Needs: node + npm (protoc-gen-es is the version pinned in
 # clients/typescript/package-lock.json) and protoc on PATH for the builtin
@@ -32,3 +35,4 @@ if [[ ! -x $ts/node_modules/.bin/protoc-gen-es || ! -f $stamp || $(<"$stamp") !=
 fi
 
 $GO tool -modfile=tools.mod buf generate --template buf.gen.clients.yaml
+$GO tool -modfile=tools.mod buf generate --template buf.gen.web.yaml

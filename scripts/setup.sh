@@ -2,12 +2,12 @@
 # Installs the Debian packages the build and the tests need when they are
 # missing: PostgreSQL server binaries (throwaway test databases), protoc and
 # python3-protobuf (Python client), Java 17 and Maven (the real Apache Kafka
-# cluster of the tests), promtool (package prometheus: scripts/promtool-check.sh
-# checks the Compose alert rules; its server is installed but never started).
-# Run by `make test` and `make run`; as root it
-# installs with apt-get, otherwise with sudo when it may, else it prints the
-# line to run. Go tools come through `go tool`, npm and Maven packages are
-# fetched into their caches by the steps that use them.
+# cluster of the tests), Chromium (the dashboard's browser test), promtool
+# (package prometheus: scripts/promtool-check.sh checks the Compose alert
+# rules; its server is installed but never started). Run by `make test` and
+# `make run`; as root it installs with apt-get, otherwise with sudo when it
+# may, else it prints the line to run. Go tools come through `go tool`, npm
+# and Maven packages are fetched into their caches by the steps that use them.
 set -euo pipefail
 
 need=()
@@ -16,6 +16,7 @@ command -v protoc >/dev/null 2>&1 || need+=(protobuf-compiler)
 /usr/bin/python3 -c 'import google.protobuf' >/dev/null 2>&1 || need+=(python3-protobuf)
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
+[[ -x /usr/bin/chromium ]] || need+=(chromium)
 # promtool comes only with the Prometheus server; install that apart (below).
 prometheus=0
 command -v promtool >/dev/null 2>&1 || prometheus=1

@@ -11,6 +11,7 @@ import (
 	"github.com/kafka-enterprise-orders/orders/cmd/orders/devstack"
 	"github.com/kafka-enterprise-orders/orders/internal/config"
 	"github.com/kafka-enterprise-orders/orders/internal/platform"
+	"github.com/kafka-enterprise-orders/orders/web"
 )
 
 func devCommand() Command {
@@ -31,6 +32,7 @@ func devCommand() Command {
 			s.Int(&opts.Ports.Registry, "schema-registry-port", opts.Ports.Registry, "embedded Schema Registry port")
 			s.Int(&opts.Ports.Postgres, "postgres-port", opts.Ports.Postgres, "throwaway PostgreSQL port")
 			s.Int(&opts.Ports.Gateway, "gateway-port", opts.Ports.Gateway, "REST gateway port")
+			s.Int(&opts.Ports.Dashboard, "dashboard-port", opts.Ports.Dashboard, "web dashboard port")
 			var noAuth bool
 			s.Bool(&noAuth, "insecure-no-auth", false, "serve the RPCs without bearer tokens")
 			s.Bool(&opts.TLS, "tls", false, "serve every service and the gateway over HTTPS, with certificates from a CA made for the run (<data-dir>/tls/ca.pem)")
@@ -41,6 +43,9 @@ func devCommand() Command {
 					return err
 				}
 				opts.Log, opts.Auth = log, !noAuth
+				if opts.Dashboard, err = web.Dist(); err != nil {
+					return err
+				}
 				return devstack.Run(ctx, opts, func(st *devstack.Stack) { PrintWelcome(env.Stdout, st) })
 			}
 		},
@@ -54,6 +59,9 @@ func PrintWelcome(w io.Writer, st *devstack.Stack) {
 	line("")
 	line("kafka-enterprise-orders is running. Ctrl-C stops it.")
 	line("")
+	if st.DashboardURL != "" {
+		line("  Dashboard            %s   (open it in a browser)", st.DashboardURL)
+	}
 	line("  Kafka bootstrap      %s", st.Brokers)
 	line("  Schema Registry      %s", st.RegistryURL)
 	if st.DatabaseURL != "" {
