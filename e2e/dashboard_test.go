@@ -98,4 +98,3 @@ func obey(ctx context.Context, st *devstack.Stack, stdin io.Writer, line string)
 	}
 	return nil
 }
-
