@@ -127,6 +127,10 @@ func WithSCRAM(user, password string) ClusterOption {
 // StartKafkaCluster formats and starts n nodes (1 or 3) with their data
 // under dir. Topics default to replication factor min(n, 3) and
 // min.insync.replicas n-1 (at least 1), as do the internal topics.
+//
+// Its ports are picked free just before the nodes bind them, so another
+// process may take one meanwhile: a node that cannot bind its port makes it
+// start afresh on other ports, up to three times.
 func StartKafkaCluster(ctx context.Context, dir string, n int, opts ...ClusterOption) (*KafkaCluster, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("kafka cluster: %d nodes", n)
@@ -135,6 +139,23 @@ func StartKafkaCluster(ctx context.Context, dir string, n int, opts ...ClusterOp
 	if err != nil {
 		return nil, err
 	}
+	for attempt := 1; ; attempt++ {
+		k, err := startKafkaCluster(ctx, cp, dir, n, opts)
+		if err == nil || attempt == 3 || !errors.Is(err, errPortTaken) {
+			return k, err
+		}
+		for i := range n {
+			if rerr := os.RemoveAll(filepath.Join(dir, fmt.Sprintf("node-%d", i+1))); rerr != nil {
+				return nil, errors.Join(err, rerr)
+			}
+		}
+	}
+}
+
+// errPortTaken marks a node that exited because its port was taken.
+var errPortTaken = errors.New("port taken by another process")
+
+func startKafkaCluster(ctx context.Context, cp, dir string, n int, opts []ClusterOption) (*KafkaCluster, error) {
 	ports, err := freePorts(2 * n)
 	if err != nil {
 		return nil, err
@@ -329,7 +350,11 @@ func (k *KafkaCluster) WaitReady(ctx context.Context) error {
 				return fmt.Errorf("kafka node %d not listening on %s (log %s): %w", n.id, addr, n.logFile, ctx.Err())
 			case <-exited:
 				tail, _ := os.ReadFile(n.logFile)
-				return fmt.Errorf("kafka node %d exited during start-up:\n%s", n.id, lastLines(string(tail), 20))
+				err := fmt.Errorf("kafka node %d exited during start-up:\n%s", n.id, lastLines(string(tail), 20))
+				if strings.Contains(string(tail), "Address already in use") {
+					err = errors.Join(errPortTaken, err)
+				}
+				return err
 			case <-time.After(200 * time.Millisecond):
 			}
 		}

@@ -50,7 +50,7 @@ func EnsureTopics(ctx context.Context, cfg Config, withDLQ bool, specs ...TopicS
 			})
 		}
 	}
-	results, err := admin.CreateTopics(ctx, topics)
+	results, err := createTopics(ctx, cfg, admin, topics)
 	if err != nil {
 		return fmt.Errorf("create topics: %w", err)
 	}
@@ -64,6 +64,20 @@ func EnsureTopics(ctx context.Context, cfg Config, withDLQ bool, specs ...TopicS
 		return err
 	}
 	return waitVisible(ctx, admin, topics)
+}
+
+// createTopics asks the controller to create topics, asking again while
+// the call times out waiting for a controller (a cluster still starting or
+// electing one), until ctx ends.
+func createTopics(ctx context.Context, cfg Config, admin *kafka.AdminClient, topics []kafka.TopicSpecification) ([]kafka.TopicResult, error) {
+	for {
+		results, err := admin.CreateTopics(ctx, topics)
+		var kerr kafka.Error
+		if err == nil || !errors.As(err, &kerr) || kerr.Code() != kafka.ErrTimedOut || ctx.Err() != nil {
+			return results, err
+		}
+		cfg.logger().Warn("creating topics timed out, asking again", "error", err)
+	}
 }
 
 // waitVisible waits until every topic shows in the cluster's metadata with
