@@ -72,6 +72,12 @@ func checkMetrics(t *testing.T, st *devstack.Stack) {
 			return m.Has("orders_cdc_lag_bytes") && m.Sum("orders_cdc_lag_bytes") == 0
 		})
 	}
+	// The dead-letters subtest replayed payment-service's dead letter once and discarded it.
+	dl := scrapes["dead-letter-service"]
+	if dl.Sum("orders_dead_letters_replayed_total", "consumer", "payment-service") < 1 || dl.Sum("orders_dead_letters_discarded_total", "consumer", "payment-service") < 1 {
+		t.Errorf("dead-letter-service counted no replay or no discard of payment-service's dead letter: %v %v",
+			dl["orders_dead_letters_replayed_total"], dl["orders_dead_letters_discarded_total"])
+	}
 	if scrapes["payment-service"].Sum("orders_service_ready") != 1 {
 		t.Errorf("payment-service does not report itself ready")
 	}

@@ -225,6 +225,7 @@ func validationError(field string, err error) error {
 // in the ledger in the same transaction.
 func (s *Service) replay(ctx context.Context, sel selection, who auditEntry) (*deadlettersv1.ReplayDeadLettersResponse, error) {
 	res := &deadlettersv1.ReplayDeadLettersResponse{}
+	var done []letter
 	var err error
 	res.Replayed, err = s.write(ctx, sel, func(letters []letter, more bool) []batchWork {
 		res.More = more
@@ -253,9 +254,14 @@ func (s *Service) replay(ctx context.Context, sel selection, who auditEntry) (*d
 				entries[i] = who.entry(l.dl.GetId(), replayed)
 				entries[i].ReplayedToTopic, entries[i].ReplayedToPartition, entries[i].ReplayedToOffset = written[i].Topic, written[i].Partition, written[i].Offset
 			}
-			return s.record(ctx, w, entries)
+			if err := s.record(ctx, w, entries); err != nil {
+				return err
+			}
+			done = append(done, batch...)
+			return nil
 		})
 	})
+	count(ctx, s.resolved.replayed, done, res.Replayed)
 	if err != nil {
 		return nil, fmt.Errorf("replay stopped after %d replayed: %w", len(res.Replayed), err)
 	}
@@ -268,6 +274,7 @@ func (s *Service) replay(ctx context.Context, sel selection, who auditEntry) (*d
 // audit entry in the ledger; the Kafka records stay.
 func (s *Service) discard(ctx context.Context, sel selection, who auditEntry) (*deadlettersv1.DiscardDeadLettersResponse, error) {
 	res := &deadlettersv1.DiscardDeadLettersResponse{}
+	var done []letter
 	var err error
 	res.Discarded, err = s.write(ctx, sel, func(letters []letter, more bool) []batchWork {
 		res.More = more
@@ -284,9 +291,14 @@ func (s *Service) discard(ctx context.Context, sel selection, who auditEntry) (*
 			for i, l := range batch {
 				entries[i] = who.entry(l.dl.GetId(), discarded)
 			}
-			return s.record(ctx, w, entries)
+			if err := s.record(ctx, w, entries); err != nil {
+				return err
+			}
+			done = append(done, batch...)
+			return nil
 		})
 	})
+	count(ctx, s.resolved.discarded, done, res.Discarded)
 	if err != nil {
 		return nil, fmt.Errorf("discard stopped after %d discarded: %w", len(res.Discarded), err)
 	}

@@ -2,6 +2,7 @@ package deadletters
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 
@@ -16,8 +17,9 @@ const restored = "ledger restored"
 // Service is a wired dead-letter-service; Run starts it.
 type Service struct {
 	*platform.Base
-	cfg    Config
-	ledger *ledger
+	cfg      Config
+	ledger   *ledger
+	resolved *resolved
 	// writing serializes this instance's replays and discards; instances
 	// fence each other through the shared transactional id.
 	writing sync.Mutex
@@ -36,6 +38,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...platform.Opt
 		return nil, err
 	}
 	s := &Service{Base: base, cfg: cfg, ledger: newLedger()}
+	if s.resolved, err = newResolved(base.Meter()); err != nil {
+		return nil, fmt.Errorf("%s: %w", Name, err)
+	}
 	s.Tables = stream.TableSet{stream.NewTable(base.Kafka(), base.Topics.Ledger, s.ledger.apply)}
 	s.Go("restore", s.SyncTablesThen(restored))
 	path, h := deadlettersv1connect.NewDeadLetterServiceHandler(handler{s}, s.Server.HandlerOptions(validators...)...)
