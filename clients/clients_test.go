@@ -1,5 +1,7 @@
 // Package clients_test runs the generated clients' examples (TypeScript with
-// node, Python with Debian's python3) against the in-process dev stack.
+// node; Python's gRPC and Connect examples with the interpreter of
+// clients/python/.venv-python, which `make python-test` makes) against the
+// in-process dev stack.
 package clients_test
 
 import (
@@ -28,9 +30,11 @@ import (
 	"github.com/kafka-enterprise-orders/orders/internal/testenv"
 )
 
-// systemPython is Debian's interpreter, where python3-protobuf installs the
-// protobuf runtime (a pyenv python3 on PATH usually lacks it).
-const systemPython = "/usr/bin/python3"
+// venvPython is the interpreter of the Python client's development
+// environment, relative to this directory. `make python-test` makes it
+// (scripts/python-venv.sh, from clients/python/requirements-dev.txt) with the
+// package installed, editable, and its runtime: this test installs nothing.
+var venvPython = filepath.Join("python", ".venv-python", "bin", "python")
 
 // summary is the JSON line both examples print.
 type summary struct {
@@ -101,17 +105,27 @@ func TestExamples(t *testing.T) {
 	})
 
 	t.Run("python", func(t *testing.T) {
-		out, err := exec.Command(systemPython, "-c", "import google.protobuf").CombinedOutput()
-		if err != nil {
-			err = fmt.Errorf("%s -c \"import google.protobuf\": %w: %s (install the Debian packages python3 and python3-protobuf)",
-				systemPython, err, strings.TrimSpace(string(out)))
-		}
-		testenv.Required(t, "python3 with protobuf", err)
-		script, err := filepath.Abs(filepath.Join("python", "example.py"))
+		py, err := filepath.Abs(venvPython)
 		if err != nil {
 			t.Fatal(err)
 		}
-		runExample(t, orders, token, systemPython, script, st.OrderURL, st.PaymentURL)
+		const imports = "import orders_client, grpc, connectrpc"
+		if out, err2 := exec.Command(py, "-c", imports).CombinedOutput(); err2 != nil {
+			if msg := strings.TrimSpace(string(out)); msg != "" {
+				err2 = fmt.Errorf("%w: %s", err2, msg)
+			}
+			err = fmt.Errorf("%s -c %q: %w", py, imports, err2)
+		}
+		testenv.Required(t, "the Python client's environment clients/python/.venv-python (run `make python-test` to make it)", err)
+		for _, example := range []string{"grpc_example.py", "connect_example.py"} {
+			t.Run(strings.TrimSuffix(example, ".py"), func(t *testing.T) {
+				script, err := filepath.Abs(filepath.Join("python", "examples", example))
+				if err != nil {
+					t.Fatal(err)
+				}
+				runExample(t, orders, token, py, script, st.OrderURL, st.PaymentURL)
+			})
+		}
 	})
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build and the tests need when they are
-# missing: PostgreSQL server binaries (throwaway test databases), protoc and
-# python3-protobuf (Python client), Java 17 and Maven (the real Apache Kafka
+# missing: PostgreSQL server binaries (throwaway test databases), Python's venv
+# module where python3 lacks it (the Python client's environment, made by
+# scripts/python-venv.sh from PyPI), Java 17 and Maven (the real Apache Kafka
 # cluster of the tests), Chromium (the dashboard's browser test), promtool
 # (package prometheus: scripts/promtool-check.sh checks the Compose alert
 # rules; its server is installed but never started). Run by `make test` and
@@ -12,8 +13,7 @@ set -euo pipefail
 
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
-command -v protoc >/dev/null 2>&1 || need+=(protobuf-compiler)
-/usr/bin/python3 -c 'import google.protobuf' >/dev/null 2>&1 || need+=(python3-protobuf)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 [[ -x /usr/bin/chromium ]] || need+=(chromium)
