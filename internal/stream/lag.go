@@ -35,7 +35,11 @@ type lagMeter struct {
 }
 
 // newLag registers the lag gauge of one consumer loop; close unregisters it.
+// Without metrics it returns nil, which measures nothing.
 func (ins *instruments) newLag(group string) *lagMeter {
+	if !ins.metered {
+		return nil
+	}
 	l := &lagMeter{group: group, lags: map[kafka.TopicPartition]int64{}}
 	gauge, err := ins.meter.Int64ObservableGauge("orders.consumer.lag", metric.WithUnit("{record}"),
 		metric.WithDescription("Records waiting on a partition: from the group's committed offset to the end, reported by the member that owns the partition."))

@@ -20,6 +20,7 @@ const scope = "github.com/kafka-enterprise-orders/orders/internal/stream"
 // instruments are the Kafka layer's metrics and tracer, made from a
 // Config's providers once per pair of providers.
 type instruments struct {
+	metered      bool // a MeterProvider was given
 	meter        metric.Meter
 	tracer       trace.Tracer
 	consumed     metric.Int64Counter
@@ -55,6 +56,7 @@ func (c Config) instruments() *instruments {
 		c.logger().Error("kafka metrics unavailable", "error", err)
 		ins, _ = newInstruments(providers{metricnoop.NewMeterProvider(), p.t})
 	}
+	ins.metered = err == nil && c.MeterProvider != nil
 	actual, _ := instrumentsOf.LoadOrStore(p, ins)
 	return actual.(*instruments)
 }
